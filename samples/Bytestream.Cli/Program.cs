@@ -1,0 +1,2 @@
+Console.WriteLine("bytestream: SKELETON");
+return 0;

@@ -1,0 +1,119 @@
+using Bytestream.Client.Internal;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace Bytestream.Client;
+
+/// <summary>
+/// Settings of a <see cref="ByteStreamClient"/>. The client copies them when it is constructed,
+/// so changing an instance afterwards does not affect a client that already uses it.
+/// </summary>
+public sealed class ByteStreamClientOptions
+{
+    /// <summary>The largest <see cref="ChunkSize"/>: gRPC's default 4 MiB receive limit less room for the message envelope.</summary>
+    public const int MaxChunkSize = (4 * 1024 * 1024) - (64 * 1024);
+
+    /// <summary>The default <see cref="ChunkSize"/>: 1 MiB.</summary>
+    public const int DefaultChunkSize = 1024 * 1024;
+
+    private int _chunkSize = DefaultChunkSize;
+    private int _maxRetryAttempts = 5;
+    private TimeSpan _initialBackoff = TimeSpan.FromMilliseconds(100);
+    private TimeSpan _maxBackoff = TimeSpan.FromSeconds(5);
+    private long _maxReplayBufferSize = 16L * 1024 * 1024;
+    private TimeSpan? _stallTimeout;
+    private TimeProvider _timeProvider = TimeProvider.System;
+
+    /// <summary>Gets or sets the number of data bytes sent in one <c>WriteRequest</c>.</summary>
+    /// <value>Default 1 MiB (<see cref="DefaultChunkSize"/>); from 1 to <see cref="MaxChunkSize"/> (4 MiB - 64 KiB).</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside that range.</exception>
+    public int ChunkSize
+    {
+        get => _chunkSize;
+        set => _chunkSize = Guard.InRange(value, 1, MaxChunkSize, nameof(ChunkSize));
+    }
+
+    /// <summary>
+    /// Gets or sets how many consecutive failures that made no progress are retried before the
+    /// error is thrown. A failure after which the server had committed (or sent) more bytes than
+    /// before starts the count again.
+    /// </summary>
+    /// <value>Default 5; zero or more. Ignored when <see cref="RetryPipeline"/> is set.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int MaxRetryAttempts
+    {
+        get => _maxRetryAttempts;
+        set => _maxRetryAttempts = Guard.InRange(value, 0, int.MaxValue, nameof(MaxRetryAttempts));
+    }
+
+    /// <summary>Gets or sets the delay before the first retry; later delays double, with jitter, up to <see cref="MaxBackoff"/>.</summary>
+    /// <value>Default 100 ms; from zero to one day. Ignored when <see cref="RetryPipeline"/> is set.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside that range.</exception>
+    public TimeSpan InitialBackoff
+    {
+        get => _initialBackoff;
+        set => _initialBackoff = Guard.InRange(value, TimeSpan.Zero, TimeSpan.FromDays(1), nameof(InitialBackoff));
+    }
+
+    /// <summary>Gets or sets the longest delay between two retries.</summary>
+    /// <value>Default 5 s; from zero to one day. Ignored when <see cref="RetryPipeline"/> is set.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside that range.</exception>
+    public TimeSpan MaxBackoff
+    {
+        get => _maxBackoff;
+        set => _maxBackoff = Guard.InRange(value, TimeSpan.Zero, TimeSpan.FromDays(1), nameof(MaxBackoff));
+    }
+
+    /// <summary>
+    /// Gets or sets the Polly pipeline that decides whether and when a failed step is retried. When
+    /// set, it replaces the default pipeline built from <see cref="MaxRetryAttempts"/>,
+    /// <see cref="InitialBackoff"/> and <see cref="MaxBackoff"/>; <see cref="ResiliencePipeline.Empty"/>
+    /// turns retries off. The pipeline runs once per network step (opening or continuing a call);
+    /// whatever it retries, the client resumes where the server left off.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: exponential backoff with jitter over the retryable statuses
+    /// (Unavailable, Unknown, DeadlineExceeded, Aborted, Internal, ResourceExhausted, and Cancelled
+    /// when the caller did not cancel).</value>
+    public ResiliencePipeline? RetryPipeline { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many bytes a write stream or an upload from a non-seekable stream keeps
+    /// to resend after a failure. When it is full the client asks the server what it has committed
+    /// and drops that; bytes dropped before the server committed them cannot be resent.
+    /// </summary>
+    /// <value>Default 16 MiB; zero or more (zero keeps nothing: such uploads cannot resume).</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public long MaxReplayBufferSize
+    {
+        get => _maxReplayBufferSize;
+        set => _maxReplayBufferSize = Guard.InRange(value, 0L, long.MaxValue, nameof(MaxReplayBufferSize));
+    }
+
+    /// <summary>
+    /// Gets or sets how long an attempt may go without moving a byte before it is cancelled and
+    /// retried (as <c>DeadlineExceeded</c>). Unlike a deadline for the whole call it never cuts a
+    /// long transfer that keeps moving.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (off); otherwise more than zero.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan? StallTimeout
+    {
+        get => _stallTimeout;
+        set => _stallTimeout = value is { } v ? Guard.InRange(v, TimeSpan.FromTicks(1), TimeSpan.MaxValue, nameof(StallTimeout)) : null;
+    }
+
+    /// <summary>Gets or sets the factory of the loggers the client writes to; never payload bytes.</summary>
+    /// <value>Default <see langword="null"/>: nothing is logged.</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Gets or sets the clock that backoff delays and <see cref="StallTimeout"/> wait on; tests pass a fake one.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    internal ByteStreamClientOptions Clone() => (ByteStreamClientOptions)MemberwiseClone();
+}

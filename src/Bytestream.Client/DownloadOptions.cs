@@ -1,0 +1,31 @@
+using Grpc.Core;
+
+namespace Bytestream.Client;
+
+/// <summary>Per-call settings of a download (<see cref="ByteStreamClient.DownloadAsync(string, Stream, DownloadOptions?, CancellationToken)"/>).</summary>
+public sealed class DownloadOptions
+{
+    /// <summary>Gets the offset in the resource of the first byte to read.</summary>
+    /// <value>Default 0; zero or more.</value>
+    public long Offset { get; init; }
+
+    /// <summary>Gets the most bytes to read.</summary>
+    /// <value>Default 0: read to the end of the resource.</value>
+    public long Limit { get; init; }
+
+    /// <summary>
+    /// Gets the number of bytes the read must yield. More bytes than that is a
+    /// <see cref="ByteStreamException"/> (a server that ignored the offset), fewer before a clean
+    /// end of the stream too; an error that arrives after the last expected byte is success.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: inferred from REAPI read names (<c>.../blobs/{hash}/{size}</c>), else unknown.</value>
+    public long? ExpectedLength { get; init; }
+
+    /// <summary>Gets the receiver of progress reports.</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public IProgress<TransferProgress>? Progress { get; init; }
+
+    /// <summary>Gets the headers sent with every Read attempt.</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public Metadata? Headers { get; init; }
+}

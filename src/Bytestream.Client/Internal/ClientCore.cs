@@ -1,0 +1,29 @@
+using Google.ByteStream;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+
+namespace Bytestream.Client.Internal;
+
+/// <summary>What every operation of one <see cref="ByteStreamClient"/> shares: the stub, a frozen copy of the options, the pipeline, the logger.</summary>
+internal sealed class ClientCore
+{
+    public ClientCore(Grpc.Core.CallInvoker callInvoker, ByteStreamClientOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(callInvoker);
+        Options = (options ?? new ByteStreamClientOptions()).Clone();
+        Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Bytestream.Client.ByteStreamClient");
+        Stub = new ByteStream.ByteStreamClient(callInvoker);
+        Pipeline = RetryPipelineFactory.Create(Options, Logger);
+    }
+
+    public ByteStream.ByteStreamClient Stub { get; }
+
+    public ByteStreamClientOptions Options { get; }
+
+    public ILogger Logger { get; }
+
+    public ResiliencePipeline Pipeline { get; }
+
+    public TimeProvider TimeProvider => Options.TimeProvider;
+}

@@ -1,0 +1,32 @@
+using Grpc.Core;
+
+namespace Bytestream.Client;
+
+/// <summary>Per-call settings of an upload (<see cref="ByteStreamClient.UploadAsync(string, Stream, UploadOptions?, CancellationToken)"/>
+/// and <see cref="ByteStreamClient.OpenWrite(string, UploadOptions?)"/>).</summary>
+public sealed class UploadOptions
+{
+    /// <summary>
+    /// Gets a value saying whether to continue an upload that an earlier process left unfinished:
+    /// the caller passes the whole data again, the client asks <c>QueryWriteStatus</c> first and
+    /// skips the prefix the server already committed.
+    /// </summary>
+    /// <value>Default <see langword="false"/>: the upload starts at offset 0 without asking.</value>
+    public bool ResumeExistingUpload { get; init; }
+
+    /// <summary>
+    /// Gets the total size of the resource in bytes. The client uses it to recognise a server that
+    /// ends the upload early because the blob already exists, and to check the final committed size.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: inferred from REAPI upload names
+    /// (<c>.../uploads/{uuid}/blobs/{hash}/{size}</c>), from a seekable source's length, or unknown.</value>
+    public long? ExpectedLength { get; init; }
+
+    /// <summary>Gets the receiver of progress reports (bytes the server has accepted so far).</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public IProgress<TransferProgress>? Progress { get; init; }
+
+    /// <summary>Gets the headers sent with every call of the upload (every Write attempt and every <c>QueryWriteStatus</c>).</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public Metadata? Headers { get; init; }
+}
