@@ -5,4 +5,7 @@ internal static class ThrowHelper
 {
     public static ByteStreamException ProtocolViolation(string resourceName, string what, long? committedSize = null) =>
         new(resourceName, $"The ByteStream server broke the protocol for '{resourceName}': {what}", committedSize);
+
+    public static FormatException InvalidBlobResourceName(string resourceName, string reason, string expectedShapes) =>
+        new($"'{resourceName}' is not a REAPI blob resource name: {reason}. {expectedShapes}");
 }
