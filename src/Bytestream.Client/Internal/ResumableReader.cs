@@ -1,0 +1,253 @@
+using System.Runtime.ExceptionServices;
+using Google.ByteStream;
+using Grpc.Core;
+
+namespace Bytestream.Client.Internal;
+
+/// <summary>
+/// One read of a resource that survives failures: each call to <see cref="ReadChunkAsync"/>
+/// yields the next non-empty chunk, opening a new Read call at the current position with the
+/// remaining limit whenever the previous one failed with a retryable status.
+/// Not thread-safe, except that <see cref="Dispose"/> may cancel a read in flight.
+/// </summary>
+internal sealed class ResumableReader : IDisposable
+{
+    private readonly ClientCore _core;
+    private readonly Metadata? _headers;
+    private readonly long _limit;
+
+    // The most bytes this read may yield: the limit or the expected length, whichever is smaller.
+    private readonly long _maxLength;
+
+    private AsyncServerStreamingCall<ReadResponse>? _call;
+    private CallCancellation? _cancellation;
+    private long _callBytes;
+    private bool _opened;
+    private bool _finished;
+    private volatile bool _disposed;
+
+    // A protocol violation ends the read for good: resuming would only repeat it.
+    private ExceptionDispatchInfo? _fault;
+
+    public ResumableReader(ClientCore core, string resourceName, long offset, long limit, long? expectedLength, Metadata? headers)
+    {
+        _core = core;
+        ResourceName = resourceName;
+        StartOffset = offset;
+        _limit = limit;
+        ExpectedLength = expectedLength;
+        _headers = headers;
+        _maxLength = Math.Min(limit > 0 ? limit : long.MaxValue, expectedLength ?? long.MaxValue);
+    }
+
+    public string ResourceName { get; }
+
+    public long StartOffset { get; }
+
+    /// <summary>Gets the bytes this read must yield, when known.</summary>
+    public long? ExpectedLength { get; }
+
+    /// <summary>Gets the bytes received so far, over all calls.</summary>
+    public long Received { get; private set; }
+
+    /// <summary>
+    /// Infers the length of a read from a REAPI name (<c>{instance}/blobs/{hash}/{size}</c>), clamped by
+    /// the offset and the limit: <see langword="null"/> for other names, including compressed ones
+    /// (their size is not the byte count on the wire).
+    /// </summary>
+    public static long? InferExpectedLength(string resourceName, long offset, long limit)
+    {
+        if (BlobResourceName.TryGetUncompressedSize(resourceName) is not { } size)
+        {
+            return null;
+        }
+
+        var remaining = Math.Max(0, size - offset);
+        return limit > 0 ? Math.Min(limit, remaining) : remaining;
+    }
+
+    /// <summary>Returns the next non-empty chunk, or an empty one at the end of the read.</summary>
+    /// <exception cref="RpcException">The server's error, when it is not retryable or outlasted the retry budget.</exception>
+    /// <exception cref="ByteStreamException">The server sent more bytes than allowed, or fewer than expected.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The reader was disposed.</exception>
+    public ValueTask<ReadOnlyMemory<byte>> ReadChunkAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _fault?.Throw();
+        if (_finished)
+        {
+            return default;
+        }
+
+        return ResumableStep.RunAsync(_core, ResourceName, this, static (r, ct) => r.AttemptAsync(ct), cancellationToken);
+    }
+
+    private async ValueTask<StepResult<ReadOnlyMemory<byte>>> AttemptAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_finished)
+        {
+            // An interrupted attempt may have been followed by the end (an error after the last byte).
+            return StepResult<ReadOnlyMemory<byte>>.Done(default);
+        }
+
+        if (_call is null)
+        {
+            if (_opened && Received >= _maxLength)
+            {
+                // Everything asked for has arrived; a new call with read_limit 0 would mean "to the end".
+                return Finish();
+            }
+
+            Open();
+        }
+
+        var call = _call!;
+        var cancellation = _cancellation!;
+        using var registration = cancellation.Link(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                // The stall timer measures how long the server takes to answer, not how long the caller was away.
+                cancellation.Progress();
+                if (!await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+                {
+                    CloseCall();
+                    return Finish();
+                }
+
+                var data = call.ResponseStream.Current.Data;
+                if (data.IsEmpty)
+                {
+                    // A keep-alive: it says the server is alive, but it moved no bytes.
+                    continue;
+                }
+
+                if (data.Length > _maxLength - Received)
+                {
+                    CloseCall();
+                    throw ThrowHelper.ReadTooLong(ResourceName, StartOffset, Received + data.Length, _maxLength, _maxLength != _limit || _limit == 0);
+                }
+
+                Received += data.Length;
+                _callBytes += data.Length;
+                return StepResult<ReadOnlyMemory<byte>>.Done(data.Memory);
+            }
+        }
+        catch (ByteStreamException ex)
+        {
+            _fault = ExceptionDispatchInfo.Capture(ex);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            if (OnCallFailed(ex, cancellation, cancellationToken) is { } result)
+            {
+                return result;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Decides what a failed call means: a result, a translated exception thrown, or <see langword="null"/> to rethrow it as it is.</summary>
+    private StepResult<ReadOnlyMemory<byte>>? OnCallFailed(Exception exception, CallCancellation cancellation, CancellationToken cancellationToken)
+    {
+        var callBytes = _callBytes;
+        CloseCall();
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(GetType().FullName, exception);
+        }
+
+        var error = cancellation.Translate(exception, cancellationToken);
+        if (error is OperationCanceledException)
+        {
+            Log.ReadCancelled(_core.Logger, ResourceName, StartOffset + Received);
+            throw error;
+        }
+
+        var status = (error as RpcException)?.StatusCode ?? StatusCode.Unknown;
+        if (_maxLength != long.MaxValue && Received == _maxLength)
+        {
+            // Everything expected has arrived: what went wrong afterwards cannot change the data.
+            Log.ReadErrorAfterLastByte(_core.Logger, ResourceName, status, Received);
+            return Finish();
+        }
+
+        Log.ReadCallFailed(_core.Logger, ResourceName, status, StartOffset + Received, callBytes, error);
+
+        // Progress earns a fresh retry budget; a status the pipeline would not retry surfaces at
+        // once instead of costing one more call that would fail the same way.
+        if (callBytes > 0 && RetryableStatus.IsRetryable(error, cancellationToken))
+        {
+            return StepResult<ReadOnlyMemory<byte>>.Interrupted(error);
+        }
+
+        return ReferenceEquals(error, exception) ? null : throw error;
+    }
+
+    private void Open()
+    {
+        var offset = StartOffset + Received;
+        var limit = _limit > 0 ? _limit - Received : 0;
+        Log.ReadCallStarting(_core.Logger, ResourceName, offset, limit);
+        var cancellation = new CallCancellation(_core.Options);
+        try
+        {
+            _call = _core.Stub.Read(
+                new ReadRequest { ResourceName = ResourceName, ReadOffset = offset, ReadLimit = limit },
+                new CallOptions(headers: _headers, cancellationToken: cancellation.Token));
+        }
+        catch
+        {
+            cancellation.Dispose();
+            throw;
+        }
+
+        _cancellation = cancellation;
+        _callBytes = 0;
+        _opened = true;
+    }
+
+    private StepResult<ReadOnlyMemory<byte>> Finish()
+    {
+        if (ExpectedLength is { } expected && Received < expected)
+        {
+            var error = ThrowHelper.ReadEndedEarly(ResourceName, StartOffset, Received, expected);
+            _fault = ExceptionDispatchInfo.Capture(error);
+            throw error;
+        }
+
+        _finished = true;
+        Log.ReadCompleted(_core.Logger, ResourceName, Received);
+        return StepResult<ReadOnlyMemory<byte>>.Done(default);
+    }
+
+    /// <summary>Ends the current call; cancels it when it is still running (close means cancel).</summary>
+    private void CloseCall()
+    {
+        var call = _call;
+        var cancellation = _cancellation;
+        _call = null;
+        _cancellation = null;
+        cancellation?.Cancel();
+        call?.Dispose();
+        cancellation?.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _finished = true;
+        CloseCall();
+    }
+}
