@@ -1,21 +1,60 @@
+using System.Buffers;
+using Bytestream.Client.Internal;
+
 namespace Bytestream.Client;
 
-/// <summary>SKELETON</summary>
+/// <summary>
+/// A write-only, non-seekable <see cref="Stream"/> that uploads what is written to it, created by
+/// <see cref="ByteStreamClient.OpenWrite(string, UploadOptions?)"/>. Writes fill a chunk and full
+/// chunks go out as they fill; <see cref="FlushAsync(CancellationToken)"/> sends a partial chunk;
+/// <see cref="CompleteAsync"/> sends finish_write and checks that the server committed exactly
+/// <see cref="Position"/> bytes. Failures are retried and resumed from a replay buffer of at most
+/// <see cref="ByteStreamClientOptions.MaxReplayBufferSize"/> bytes. Not thread-safe, like other streams.
+/// </summary>
+/// <remarks>
+/// Disposal completes the upload like <see cref="CompleteAsync"/>, except when a write failed or
+/// <see cref="UploadOptions.ExpectedLength"/> is known and not reached: then no finish_write is sent and
+/// disposal throws <see cref="ByteStreamException"/>. After the caller cancelled a write, or after
+/// <see cref="Abort"/>, disposal ends the call quietly. Either way what the server committed stays resumable.
+/// </remarks>
 public sealed class ByteStreamWriteStream : Stream
 {
-    private ByteStreamWriteStream() => ResourceName = "";
+    private readonly ClientCore _core;
+    private readonly UploadOptions? _options;
+    private readonly long? _expectedLength;
+    private ResumableWriter? _writer;
+    private byte[]? _chunk;
+    private int _filled;
+    private long _position;
+    private long _skip;
+    private long _resumedFrom;
+    private State _state;
+    private Exception? _failure;
+    private UploadResult? _result;
 
-    /// <summary>SKELETON</summary>
+    internal ByteStreamWriteStream(ClientCore core, string resourceName, UploadOptions? options, long? expectedLength)
+    {
+        _core = core;
+        ResourceName = resourceName;
+        _options = options;
+        _expectedLength = expectedLength;
+    }
+
+    private enum State
+    {
+        Open,
+        Failed,
+        Cancelled,
+        Aborted,
+        Completed,
+        Disposed,
+    }
+
+    /// <summary>Gets the name of the resource being written.</summary>
     public string ResourceName { get; }
 
-    /// <summary>SKELETON</summary>
-    public long CommittedSize => throw new NotImplementedException();
-
-    /// <summary>SKELETON</summary>
-    public Task<UploadResult> CompleteAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    /// <summary>SKELETON</summary>
-    public void Abort() => throw new NotImplementedException();
+    /// <summary>Gets the last committed size the server reported (through QueryWriteStatus or the final response).</summary>
+    public long CommittedSize => _result?.CommittedSize ?? _writer?.CommittedSize ?? _resumedFrom;
 
     /// <inheritdoc/>
     public override bool CanRead => false;
@@ -23,27 +62,331 @@ public sealed class ByteStreamWriteStream : Stream
     /// <inheritdoc/>
     public override bool CanSeek => false;
 
-    /// <inheritdoc/>
-    public override bool CanWrite => true;
+    /// <summary>Gets whether the stream still accepts writes: <see langword="false"/> once it is completed, aborted, failed or disposed.</summary>
+    public override bool CanWrite => _state == State.Open;
 
-    /// <inheritdoc/>
+    /// <summary>Not supported.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
     public override long Length => throw new NotSupportedException();
 
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotImplementedException(); set => throw new NotSupportedException(); }
+    /// <summary>Gets the offset in the resource at which the next written byte lands. Setting it is not supported.</summary>
+    /// <exception cref="NotSupportedException">On set.</exception>
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// Sends what is buffered, then finish_write, and checks that the server committed exactly
+    /// <see cref="Position"/> bytes. Calling it again returns the same result.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the completion; the committed bytes stay resumable.</param>
+    /// <returns>The committed size, the bytes sent (resends included) and the number of resumes.</returns>
+    /// <exception cref="ByteStreamException"><see cref="UploadOptions.ExpectedLength"/> is known and not reached,
+    /// the server broke the protocol, or a resume needed bytes no longer held.</exception>
+    /// <exception cref="InvalidOperationException">A write failed, or the stream was aborted.</exception>
+    /// <exception cref="ObjectDisposedException">The stream was disposed before it completed.</exception>
+    /// <exception cref="Grpc.Core.RpcException">The server's error, when it is not retryable or outlasts the retries.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<UploadResult> CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_result is not null)
+        {
+            return _result;
+        }
+
+        ThrowIfNotOpen();
+        if (_expectedLength is { } expected && _position != expected)
+        {
+            var error = ThrowHelper.LengthMismatch(ResourceName, expected, _position, CommittedSize);
+            Fail(error);
+            throw error;
+        }
+
+        try
+        {
+            var writer = await StartAsync(cancellationToken).ConfigureAwait(false);
+            if (_filled > 0)
+            {
+                await SendChunkAsync(writer, cancellationToken).ConfigureAwait(false);
+            }
+
+            _result = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            _state = State.Completed;
+            Release();
+            return _result;
+        }
+        catch (Exception ex)
+        {
+            OnWriteFailed(ex, cancellationToken);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Ends the upload without finish_write. What the server committed stays resumable: upload the same
+    /// data later with <see cref="UploadOptions.ResumeExistingUpload"/>. Does nothing once completed.
+    /// </summary>
+    public void Abort()
+    {
+        if (_state is State.Open or State.Failed or State.Cancelled)
+        {
+            _state = State.Aborted;
+            Release();
+        }
+    }
 
     /// <inheritdoc/>
-    public override void Flush() => throw new NotImplementedException();
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    }
 
     /// <inheritdoc/>
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        var copy = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            buffer.CopyTo(copy);
+            WriteAsync(copy.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void WriteByte(byte value) => Write([value]);
+
+    /// <inheritdoc/>
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
+    /// <summary>Copies <paramref name="buffer"/> into the current chunk and sends every chunk that fills.</summary>
+    /// <param name="buffer">The bytes to write.</param>
+    /// <param name="cancellationToken">Cancels the write; the stream then accepts no more writes.</param>
+    /// <returns>A task that completes when the bytes are buffered or sent.</returns>
+    /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
+    /// <exception cref="InvalidOperationException">The stream was completed or aborted, or an earlier write failed.</exception>
+    /// <exception cref="ByteStreamException">More bytes than <see cref="UploadOptions.ExpectedLength"/>, or the server broke the protocol.</exception>
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotOpen();
+        if (buffer.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_position + buffer.Length > _expectedLength)
+            {
+                throw ThrowHelper.LengthMismatch(ResourceName, _expectedLength.Value, _position + buffer.Length, CommittedSize);
+            }
+
+            var writer = await StartAsync(cancellationToken).ConfigureAwait(false);
+            _position += buffer.Length;
+
+            // With ResumeExistingUpload the caller writes the whole data again: drop what the server has.
+            var skip = (int)Math.Min(_skip, buffer.Length);
+            _skip -= skip;
+            buffer = buffer[skip..];
+
+            var chunkSize = _core.Options.ChunkSize;
+            while (!buffer.IsEmpty && !writer.IsComplete)
+            {
+                _chunk ??= ArrayPool<byte>.Shared.Rent(chunkSize);
+                var count = Math.Min(chunkSize - _filled, buffer.Length);
+                buffer.Span[..count].CopyTo(_chunk.AsSpan(_filled));
+                _filled += count;
+                buffer = buffer[count..];
+                if (_filled == chunkSize)
+                {
+                    await SendChunkAsync(writer, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            OnWriteFailed(ex, cancellationToken);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override IAsyncResult BeginWrite(byte[] buffer, int offset, int count, AsyncCallback? callback, object? state) =>
+        TaskToAsyncResult.Begin(WriteAsync(buffer, offset, count), callback, state);
+
+    /// <inheritdoc/>
+    public override void EndWrite(IAsyncResult asyncResult) => TaskToAsyncResult.End(asyncResult);
+
+    /// <summary>Sends the partly filled chunk, if any. Does nothing once the stream is completed.</summary>
+    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>Sends the partly filled chunk, if any. Does nothing once the stream is completed.</summary>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>A task that completes when the chunk was sent.</returns>
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_state != State.Open || _filled == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendChunkAsync(await StartAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            OnWriteFailed(ex, cancellationToken);
+            throw;
+        }
+    }
+
+    /// <summary>Not supported.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    /// <inheritdoc/>
+    /// <summary>Not supported.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
-    /// <inheritdoc/>
+    /// <summary>Not supported.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotImplementedException();
+    /// <summary>Completes the upload (see the remarks of <see cref="ByteStreamWriteStream"/>) and releases its buffers.</summary>
+    /// <returns>A task that completes when the upload is finished or ended.</returns>
+    /// <exception cref="ByteStreamException">A write failed, or the expected length was not reached: nothing was finished.</exception>
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            switch (_state)
+            {
+                case State.Open when _result is null && _expectedLength is { } expected && _position != expected:
+                    throw ThrowHelper.LengthMismatch(ResourceName, expected, _position, CommittedSize);
+                case State.Open:
+                    await CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+                    break;
+                case State.Failed:
+                    throw ThrowHelper.WriteFailed(ResourceName, CommittedSize, _failure!);
+            }
+        }
+        finally
+        {
+            if (_state != State.Completed)
+            {
+                Release();
+            }
+
+            _state = State.Disposed;
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _state != State.Disposed)
+        {
+            DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async ValueTask<ResumableWriter> StartAsync(CancellationToken cancellationToken)
+    {
+        if (_writer is not null)
+        {
+            return _writer;
+        }
+
+        if (_options?.ResumeExistingUpload == true)
+        {
+            var existing = await ExistingUpload.QueryAsync(_core, ResourceName, _options.Headers, _expectedLength, cancellationToken).ConfigureAwait(false);
+            _resumedFrom = _skip = existing.CommittedSize;
+            if (existing.Complete)
+            {
+                _result = new UploadResult(existing.CommittedSize, 0, 0);
+                _skip = long.MaxValue;
+            }
+        }
+
+        _writer = new ResumableWriter(_core, ResourceName, _options, _expectedLength,
+            new ReplayBuffer(_core.Options.MaxReplayBufferSize, _resumedFrom), _result is null ? _resumedFrom : 0);
+        return _writer;
+    }
+
+    private async ValueTask SendChunkAsync(ResumableWriter writer, CancellationToken cancellationToken)
+    {
+        await writer.SendAsync(_chunk.AsMemory(0, _filled), cancellationToken).ConfigureAwait(false);
+        if (await writer.RetainAsync(_chunk!, _filled, cancellationToken).ConfigureAwait(false))
+        {
+            _chunk = null;
+        }
+
+        _filled = 0;
+    }
+
+    private void OnWriteFailed(Exception error, CancellationToken cancellationToken)
+    {
+        if (_state != State.Open)
+        {
+            return;
+        }
+
+        if (error is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            _state = State.Cancelled;
+            Release();
+        }
+        else
+        {
+            Fail(error);
+        }
+    }
+
+    private void Fail(Exception error)
+    {
+        _state = State.Failed;
+        _failure = error;
+        Release();
+    }
+
+    private void Release()
+    {
+        _writer?.Dispose();
+        if (_chunk is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_chunk);
+            _chunk = null;
+        }
+    }
+
+    private void ThrowIfNotOpen()
+    {
+        switch (_state)
+        {
+            case State.Open:
+                return;
+            case State.Disposed:
+                throw new ObjectDisposedException(nameof(ByteStreamWriteStream));
+            case State.Failed:
+                throw new InvalidOperationException($"An earlier write to '{ResourceName}' failed; the upload cannot go on. Dispose the stream and resume later with UploadOptions.ResumeExistingUpload.", _failure);
+            default:
+                throw new InvalidOperationException($"The upload of '{ResourceName}' was already {_state.ToString().ToLowerInvariant()}; it accepts no more writes.");
+        }
+    }
 }

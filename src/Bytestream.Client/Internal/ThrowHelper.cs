@@ -19,4 +19,27 @@ internal static class ThrowHelper
 
     public static FormatException InvalidBlobResourceName(string resourceName, string reason, string expectedShapes) =>
         new($"'{resourceName}' is not a REAPI blob resource name: {reason}. {expectedShapes}");
+
+    public static ByteStreamException CommittedBeyondSent(string resourceName, long committedSize, long sent) =>
+        ProtocolViolation(resourceName, $"it reports committed_size {committedSize}, but only {sent} bytes were sent.", committedSize);
+
+    public static ByteStreamException CommittedWentBackwards(string resourceName, long committedSize, long earlier) =>
+        ProtocolViolation(resourceName, $"committed_size went backwards from {earlier} to {committedSize}.", committedSize);
+
+    public static ByteStreamException WrongFinalSize(string resourceName, long committedSize, long written) =>
+        ProtocolViolation(resourceName, $"it finished the upload with committed_size {committedSize}, but {written} bytes were written. The resource may be corrupt: upload it again.", committedSize);
+
+    public static ByteStreamException CannotResume(string resourceName, long committedSize, long heldFrom) =>
+        new(resourceName, $"The upload of '{resourceName}' cannot resume: the server has committed {committedSize} bytes, but the client only still holds the bytes from offset {heldFrom} (MaxReplayBufferSize). Nothing was finished; upload it again from a seekable source or with a larger replay buffer.", committedSize);
+
+    public static ByteStreamException LengthMismatch(string resourceName, long expected, long actual, long committedSize) =>
+        new(resourceName, actual > expected
+            ? $"The upload of '{resourceName}' got more bytes than its expected length of {expected}. Nothing was finished."
+            : $"The upload of '{resourceName}' ended after {actual} of its expected {expected} bytes. Nothing was finished; the committed bytes stay resumable.", committedSize);
+
+    public static ByteStreamException SourceShorterThanCommitted(string resourceName, long committedSize, long available) =>
+        new(resourceName, $"Cannot resume '{resourceName}': the server has committed {committedSize} bytes, but the source holds only {available}. Is it the same data?", committedSize);
+
+    public static ByteStreamException WriteFailed(string resourceName, long committedSize, Exception failure) =>
+        new(resourceName, $"A write to '{resourceName}' failed, so the upload was not finished; the {committedSize} committed bytes stay resumable with ResumeExistingUpload.", committedSize, failure);
 }

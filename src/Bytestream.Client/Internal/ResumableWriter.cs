@@ -1,0 +1,430 @@
+using System.Runtime.ExceptionServices;
+using Google.ByteStream;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Bytestream.Client.Internal;
+
+/// <summary>
+/// The resumable Write of one upload, shared by every upload path. Chunks go out at increasing
+/// offsets on one Write call. After a retryable failure it asks QueryWriteStatus where the server
+/// stands, opens a new call there and resends what the server lacks from its <see cref="ReplaySource"/>.
+/// One operation at a time; not thread-safe.
+/// </summary>
+internal sealed class ResumableWriter : IDisposable
+{
+    private readonly ClientCore _core;
+    private readonly string _resourceName;
+    private readonly Metadata? _headers;
+    private readonly IProgress<TransferProgress>? _progress;
+    private readonly long? _totalLength;
+    private readonly long? _compressedUploadSize;
+    private readonly bool _isCompressedUpload;
+    private readonly long _startOffset;
+    private readonly ReplaySource _replay;
+
+    private AsyncClientStreamingCall<WriteRequest, WriteResponse>? _call;
+    private CallCancellation? _callCancellation;
+    private long _callOffset;       // write_offset of the next request on the open call
+    private long _sentEnd;          // the end of the highest range ever put on the wire
+    private bool _failedBefore;     // the next call is a resume
+    private long? _resumeOffset;    // where the server stood after the last failure; null: ask first
+    private long _progressMark;     // committed size at the last progress check
+    private long _lastReported;     // last committed size QueryWriteStatus reported, for the going-backwards check
+    private bool _complete;
+
+    public ResumableWriter(ClientCore core, string resourceName, UploadOptions? options, long? totalLength, ReplaySource replay, long startOffset)
+    {
+        _core = core;
+        _resourceName = resourceName;
+        _headers = options?.Headers;
+        _progress = options?.Progress;
+        _totalLength = totalLength;
+        _replay = replay;
+        _startOffset = startOffset;
+        Position = _sentEnd = _progressMark = _lastReported = CommittedSize = startOffset;
+        if (BlobResourceName.TryParse(resourceName, out var blob) && blob.Compressor is not null)
+        {
+            _isCompressedUpload = true;
+            _compressedUploadSize = blob.Size;
+        }
+    }
+
+    /// <summary>The offset of the next byte handed to <see cref="SendAsync"/>.</summary>
+    public long Position { get; private set; }
+
+    /// <summary>The last committed size the server reported.</summary>
+    public long CommittedSize { get; private set; }
+
+    public long BytesSent { get; private set; }
+
+    public int Resumes { get; private set; }
+
+    /// <summary>Whether the server holds the whole resource: finished by us, or already there (stop sending).</summary>
+    public bool IsComplete => _complete;
+
+    /// <summary>Sends <paramref name="data"/>, the bytes at <see cref="Position"/>, resuming as often as the pipeline allows.</summary>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (_totalLength is { } total && Position + data.Length > total)
+        {
+            throw ThrowHelper.LengthMismatch(_resourceName, total, Position + data.Length, CommittedSize);
+        }
+
+        if (!_complete)
+        {
+            await ResumableStep.RunAsync(
+                _core,
+                _resourceName,
+                (Writer: this, Data: data),
+                static (s, ct) => s.Writer.SendAttemptAsync(s.Data, ct),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        Position += data.Length;
+        _progress?.Report(new TransferProgress(Position, _totalLength));
+    }
+
+    /// <summary>
+    /// Hands a pooled chunk that was just sent to the replay source. When the replay buffer is full
+    /// it first asks the server what it has committed and drops that. Returns whether the chunk was taken.
+    /// </summary>
+    public async ValueTask<bool> RetainAsync(byte[] chunk, int length, CancellationToken cancellationToken)
+    {
+        if (!_complete && _replay.WouldOverflow(length))
+        {
+            var committed = await ResumableStep.RunAsync(
+                _core,
+                _resourceName,
+                this,
+                static async (writer, ct) => StepResult<long?>.Done(await writer.QueryCommittedAsync(finishing: false, ct).ConfigureAwait(false)),
+                cancellationToken).ConfigureAwait(false);
+            _replay.Release(committed ?? 0);
+            if (_replay.WouldOverflow(length))
+            {
+                Log.ReplayBufferDropped(_core.Logger, _resourceName, committed ?? 0, _replay.MakeRoom());
+            }
+        }
+
+        return _replay.TryRetain(chunk, length);
+    }
+
+    /// <summary>Sends finish_write and checks the committed size; returns the result of the upload.</summary>
+    public async ValueTask<UploadResult> CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (!_complete)
+        {
+            if (_totalLength is { } total && Position != total)
+            {
+                throw ThrowHelper.LengthMismatch(_resourceName, total, Position, CommittedSize);
+            }
+
+            await ResumableStep.RunAsync(
+                _core,
+                _resourceName,
+                this,
+                static (writer, ct) => writer.FinishAttemptAsync(ct),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.UploadCompleted(_core.Logger, _resourceName, CommittedSize, BytesSent, Resumes);
+        return new UploadResult(CommittedSize, BytesSent, Resumes);
+    }
+
+    /// <summary>Ends the open call without finish_write: what the server committed stays resumable.</summary>
+    public void Abort()
+    {
+        if (_call is not null)
+        {
+            Log.WriteAborted(_core.Logger, _resourceName, _callOffset);
+            _callCancellation!.Cancel();
+            EndCall();
+        }
+    }
+
+    public void Dispose()
+    {
+        Abort();
+        _replay.Clear();
+    }
+
+    private async ValueTask<StepResult<bool>> SendAttemptAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_call is { ResponseAsync.IsCompleted: true })
+            {
+                return await OnAttemptFailedAsync(EndedEarly(), finishing: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (await OpenCallAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // A resume may start inside this chunk when the failed call had sent part of it.
+                await WriteRequestAsync(data[(int)(_callOffset - Position)..], finishWrite: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            return StepResult<bool>.Done(true);
+        }
+        catch (Exception ex) when (IsCallFailure(ex))
+        {
+            return await OnAttemptFailedAsync(ex, finishing: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<StepResult<bool>> FinishAttemptAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_call is { ResponseAsync.IsCompleted: true })
+            {
+                return await OnAttemptFailedAsync(EndedEarly(), finishing: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!await OpenCallAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return StepResult<bool>.Done(true);
+            }
+
+            await WriteRequestAsync(ReadOnlyMemory<byte>.Empty, finishWrite: true, cancellationToken).ConfigureAwait(false);
+            WriteResponse response;
+            using (_callCancellation!.Link(cancellationToken))
+            {
+                // Close the request stream right after finish_write: Google's server ends the call only then.
+                await _call!.RequestStream.CompleteAsync().ConfigureAwait(false);
+                response = await _call.ResponseAsync.ConfigureAwait(false);
+            }
+
+            AcceptCompletion(response.CommittedSize, finishing: true);
+            return StepResult<bool>.Done(true);
+        }
+        catch (Exception ex) when (IsCallFailure(ex))
+        {
+            return await OnAttemptFailedAsync(ex, finishing: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens a call at the offset the server expects and resends what it lacks; false when the server already has everything.</summary>
+    private async ValueTask<bool> OpenCallAsync(CancellationToken cancellationToken)
+    {
+        if (_call is not null)
+        {
+            return true;
+        }
+
+        var offset = _startOffset;
+        if (_failedBefore)
+        {
+            var known = _resumeOffset ?? await QueryCommittedAsync(finishing: false, cancellationToken).ConfigureAwait(false);
+            _resumeOffset = null;
+            if (_complete || known is not { } committed)
+            {
+                return false;
+            }
+
+            offset = committed;
+            if (offset < _replay.Start && offset < Position)
+            {
+                throw ThrowHelper.CannotResume(_resourceName, offset, _replay.Start);
+            }
+        }
+
+        _callCancellation = new CallCancellation(_core.Options);
+        _call = _core.Stub.Write(new CallOptions(headers: _headers, cancellationToken: _callCancellation.Token));
+        _callOffset = offset;
+        if (_failedBefore)
+        {
+            Resumes++;
+            Log.WriteResumed(_core.Logger, _resourceName, offset, Position);
+        }
+        else
+        {
+            Log.WriteStarting(_core.Logger, _resourceName, offset);
+        }
+
+        if (offset < Position)
+        {
+            await _replay.ReplayAsync(offset, Position, _core.Options.ChunkSize,
+                (chunk, ct) => WriteRequestAsync(chunk, finishWrite: false, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private async ValueTask WriteRequestAsync(ReadOnlyMemory<byte> data, bool finishWrite, CancellationToken cancellationToken)
+    {
+        // resource_name on every request: the spec allows it and Google's own server requires it.
+        // UnsafeWrap is safe: the chunk is not reused before WriteAsync has serialized it.
+        var request = new WriteRequest
+        {
+            ResourceName = _resourceName,
+            WriteOffset = _callOffset,
+            FinishWrite = finishWrite,
+            Data = data.IsEmpty ? ByteString.Empty : UnsafeByteOperations.UnsafeWrap(data),
+        };
+        // Counted as sent before the await: a failed send may still have reached the server.
+        _sentEnd = Math.Max(_sentEnd, _callOffset + data.Length);
+        BytesSent += data.Length;
+        using (_callCancellation!.Link(cancellationToken))
+        {
+            await _call!.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        _callOffset += data.Length;
+        _callCancellation.Progress();
+    }
+
+    /// <summary>
+    /// Decides what a failed attempt means: the server finishing early (success), a failure after
+    /// progress (resume with a fresh budget), or a failure to count and retry, or to throw.
+    /// </summary>
+    private async ValueTask<StepResult<bool>> OnAttemptFailedAsync(Exception error, bool finishing, CancellationToken cancellationToken)
+    {
+        _failedBefore = true;
+        _resumeOffset = null;
+        if (_call is { } call)
+        {
+            error = _callCancellation!.Translate(error, cancellationToken);
+            if (error is not OperationCanceledException)
+            {
+                // The call's own outcome says more than a failed send: the server may have ended it on purpose.
+                try
+                {
+                    using (_callCancellation.Link(cancellationToken))
+                    {
+                        var response = await call.ResponseAsync.ConfigureAwait(false);
+                        if (IsWholeResource(response.CommittedSize, finishing))
+                        {
+                            Log.WriteCompletedEarly(_core.Logger, _resourceName, response.CommittedSize, StatusCode.OK);
+                            AcceptCompletion(response.CommittedSize, finishing);
+                            return StepResult<bool>.Done(true);
+                        }
+
+                        error = new RpcException(new Status(StatusCode.Aborted,
+                            $"The server ended the Write of '{_resourceName}' with OK and committed_size {response.CommittedSize} before it was finished."));
+                    }
+                }
+                catch (RpcException status) when (status.StatusCode == StatusCode.AlreadyExists)
+                {
+                    Log.WriteCompletedEarly(_core.Logger, _resourceName, _totalLength ?? Position, StatusCode.AlreadyExists);
+                    CommittedSize = _totalLength ?? Position;
+                    _complete = true;
+                    EndCall();
+                    return StepResult<bool>.Done(true);
+                }
+                catch (RpcException status)
+                {
+                    error = _callCancellation.Translate(status, cancellationToken);
+                }
+            }
+
+            EndCall();
+        }
+
+        if (!RetryableStatus.IsRetryable(error, cancellationToken))
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+
+        try
+        {
+            _resumeOffset = await QueryCommittedAsync(finishing, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException probe) when (RetryableStatus.IsRetryable(probe, cancellationToken))
+        {
+            // The server is still unreachable: the next attempt asks again.
+            ExceptionDispatchInfo.Throw(error);
+        }
+
+        if (_complete)
+        {
+            return StepResult<bool>.Done(true);
+        }
+
+        if (_resumeOffset > _progressMark)
+        {
+            _progressMark = _resumeOffset.Value;
+            return StepResult<bool>.Interrupted(error);
+        }
+
+        ExceptionDispatchInfo.Throw(error);
+        return default;
+    }
+
+    /// <summary>
+    /// Asks QueryWriteStatus where to continue: the committed size; the first offset when the server
+    /// has nothing or cannot say (NOT_FOUND, UNIMPLEMENTED); <see langword="null"/> when it has the whole resource.
+    /// </summary>
+    private async ValueTask<long?> QueryCommittedAsync(bool finishing, CancellationToken cancellationToken)
+    {
+        WriteStatus status;
+        try
+        {
+            status = await WriteStatusQuery.QueryAsync(_core, _resourceName, _headers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.Unimplemented)
+        {
+            Log.WriteStatusUnknown(_core.Logger, _resourceName, ex.StatusCode);
+            return 0;
+        }
+
+        Log.WriteStatusReceived(_core.Logger, _resourceName, status.CommittedSize, status.Complete);
+        if (status.Complete)
+        {
+            AcceptCompletion(status.CommittedSize, finishing);
+            return null;
+        }
+
+        if (status.CommittedSize < 0 || status.CommittedSize > _sentEnd)
+        {
+            throw ThrowHelper.CommittedBeyondSent(_resourceName, status.CommittedSize, _sentEnd);
+        }
+
+        if (status.CommittedSize < _lastReported)
+        {
+            throw ThrowHelper.CommittedWentBackwards(_resourceName, status.CommittedSize, _lastReported);
+        }
+
+        _lastReported = CommittedSize = status.CommittedSize;
+        _replay.Release(status.CommittedSize);
+        return status.CommittedSize;
+    }
+
+    /// <summary>Whether a committed size the server reported before finish_write means it holds the whole resource.</summary>
+    private bool IsWholeResource(long committedSize, bool finishing) =>
+        committedSize == -1
+        || committedSize == _totalLength
+        || (finishing && committedSize == Position)
+        || (_isCompressedUpload && committedSize == _compressedUploadSize);
+
+    /// <summary>Records that the server holds the whole resource, after checking the size it reports.</summary>
+    private void AcceptCompletion(long committedSize, bool finishing)
+    {
+        var written = _totalLength ?? (finishing ? Position : (long?)null);
+        var acceptable = committedSize == written
+            || written is null
+            || (committedSize == -1 && (_isCompressedUpload || !finishing))
+            || (_isCompressedUpload && committedSize == _compressedUploadSize);
+        if (!acceptable)
+        {
+            throw ThrowHelper.WrongFinalSize(_resourceName, committedSize, written!.Value);
+        }
+
+        CommittedSize = committedSize;
+        _complete = true;
+        EndCall();
+    }
+
+    private void EndCall()
+    {
+        _call?.Dispose();
+        _callCancellation?.Dispose();
+        _call = null;
+        _callCancellation = null;
+    }
+
+    private bool IsCallFailure(Exception ex) =>
+        ex is RpcException or OperationCanceledException || (ex is InvalidOperationException && _call is not null);
+
+    private RpcException EndedEarly() =>
+        new(new Status(StatusCode.Unknown, $"The server ended the Write of '{_resourceName}' before it was finished."));
+}
