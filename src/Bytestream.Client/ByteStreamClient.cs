@@ -38,6 +38,9 @@ public partial class ByteStreamClient
         _core = new ClientCore(callInvoker, options);
     }
 
+    /// <summary>The shared state of this client's operations; tests inspect the options a client was built with.</summary>
+    internal ClientCore Core => _core;
+
     /// <summary>
     /// Asks the server how many bytes of an upload it has committed and whether the upload is complete.
     /// Transient failures are retried like any other call.
