@@ -1,0 +1,204 @@
+using Grpc.Core;
+
+namespace Bytestream.Testing.Internal;
+
+/// <summary>
+/// The server's in-memory state: complete resources (immutable arrays that Reads wrap without copying)
+/// and uploads in progress. One lock guards both; every operation under it is short.
+/// </summary>
+internal sealed class ResourceStore(bool mapUploadNamesToBlobs)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, byte[]> _resources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Upload> _uploads = new(StringComparer.Ordinal);
+
+    /// <summary>Stores a complete resource; the store owns <paramref name="data"/> from now on and never changes it.</summary>
+    public void SetResource(string name, byte[] data)
+    {
+        lock (_gate)
+        {
+            _resources[name] = data;
+        }
+    }
+
+    /// <summary>Gets the stored array of a complete resource; callers must not change it.</summary>
+    public bool TryGetResource(string name, out byte[] data)
+    {
+        lock (_gate)
+        {
+            return _resources.TryGetValue(name, out data!);
+        }
+    }
+
+    /// <summary>Gets the size of the stored resource a Write to <paramref name="name"/> would duplicate: the name's own or its REAPI blob's.</summary>
+    public bool TryGetExistingSize(string name, out long size)
+    {
+        lock (_gate)
+        {
+            if (_resources.TryGetValue(name, out var data)
+                || (mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName) && _resources.TryGetValue(blobName, out data)))
+            {
+                size = data.Length;
+                return true;
+            }
+
+            size = 0;
+            return false;
+        }
+    }
+
+    /// <summary>The true write status: an upload in progress first, else a stored resource.</summary>
+    public bool TryGetWriteStatus(string name, out long committedSize, out bool complete)
+    {
+        lock (_gate)
+        {
+            if (_uploads.TryGetValue(name, out var upload))
+            {
+                (committedSize, complete) = (upload.Committed, false);
+                return true;
+            }
+
+            if (_resources.TryGetValue(name, out var data))
+            {
+                (committedSize, complete) = (data.Length, true);
+                return true;
+            }
+
+            (committedSize, complete) = (0, false);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Makes Write call <paramref name="callId"/> the owner of the upload of <paramref name="name"/>,
+    /// truncated to <paramref name="offset"/>; a stored resource counts as an upload committed in full.
+    /// </summary>
+    /// <exception cref="RpcException">FAILED_PRECONDITION: <paramref name="offset"/> is beyond the committed size.</exception>
+    public Upload BeginWrite(string name, long offset, long callId)
+    {
+        lock (_gate)
+        {
+            if (!_uploads.TryGetValue(name, out var upload))
+            {
+                _resources.TryGetValue(name, out var stored);
+                var committed = stored?.Length ?? 0;
+                CheckOffset(name, offset, committed);
+                upload = new Upload();
+                if (stored is not null)
+                {
+                    upload.Append(stored);
+                }
+
+                _uploads.Add(name, upload);
+            }
+            else
+            {
+                CheckOffset(name, offset, upload.Committed);
+            }
+
+            // A new call takes the upload over: a call the client gave up on must not append any more.
+            upload.Truncate(offset);
+            upload.Owner = callId;
+            return upload;
+        }
+    }
+
+    /// <summary>Appends received bytes for the owning call, committing them unless <paramref name="commit"/> is false.</summary>
+    /// <exception cref="RpcException">ABORTED: another Write call took the upload over, or the server was reset.</exception>
+    public void Append(string name, Upload upload, long callId, ReadOnlyMemory<byte> data, bool commit)
+    {
+        lock (_gate)
+        {
+            CheckOwner(name, upload, callId);
+            upload.Append(data);
+            if (commit)
+            {
+                upload.Committed = upload.Length;
+            }
+        }
+    }
+
+    /// <summary>Completes the upload: stores it as a resource (and under its REAPI blob name) and returns its size.</summary>
+    /// <exception cref="RpcException">ABORTED: another Write call took the upload over, or the server was reset.</exception>
+    public long Finish(string name, Upload upload, long callId)
+    {
+        lock (_gate)
+        {
+            CheckOwner(name, upload, callId);
+            var data = upload.ToArray();
+            _uploads.Remove(name);
+            _resources[name] = data;
+            if (mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName))
+            {
+                _resources[blobName] = data;
+            }
+
+            return data.Length;
+        }
+    }
+
+    /// <summary>
+    /// Ends the owning call without finish_write and returns the committed size: everything received
+    /// stays after a clean end; after a failure only what is received less <paramref name="commitLag"/>
+    /// (never below <paramref name="startOffset"/>); nothing when <paramref name="discard"/> is set.
+    /// A call that no longer owns the upload changes nothing.
+    /// </summary>
+    public long EndWithoutFinish(string name, Upload upload, long callId, bool failed, long startOffset, long commitLag, bool discard)
+    {
+        lock (_gate)
+        {
+            if (!IsOwner(name, upload, callId))
+            {
+                return upload.Committed;
+            }
+
+            if (discard)
+            {
+                upload.Truncate(0);
+            }
+            else if (failed)
+            {
+                upload.Truncate(Math.Max(startOffset, upload.Length - commitLag));
+            }
+            else
+            {
+                upload.Committed = upload.Length;
+            }
+
+            upload.Owner = 0;
+            return upload.Committed;
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _resources.Clear();
+            _uploads.Clear();
+        }
+    }
+
+    private static void CheckOffset(string name, long offset, long committed)
+    {
+        if (offset > committed)
+        {
+            throw new RpcException(new Status(
+                StatusCode.FailedPrecondition,
+                $"write_offset {offset} of '{name}' is beyond its committed size {committed}; ask QueryWriteStatus where to continue."));
+        }
+    }
+
+    private bool IsOwner(string name, Upload upload, long callId) =>
+        upload.Owner == callId && _uploads.TryGetValue(name, out var current) && ReferenceEquals(current, upload);
+
+    private void CheckOwner(string name, Upload upload, long callId)
+    {
+        if (!IsOwner(name, upload, callId))
+        {
+            throw new RpcException(new Status(
+                StatusCode.Aborted,
+                $"Another Write call took over the upload of '{name}' (or the server was reset); this call can no longer write."));
+        }
+    }
+}
