@@ -194,7 +194,7 @@ internal sealed class ResumableWriter : IDisposable
                 response = await _call.ResponseAsync.ConfigureAwait(false);
             }
 
-            AcceptCompletion(response.CommittedSize, finishing: true);
+            AcceptCompletion(response.CommittedSize, finishing: true, early: false);
             return StepResult<bool>.Done(true);
         }
         catch (Exception ex) when (IsCallFailure(ex))
@@ -295,7 +295,7 @@ internal sealed class ResumableWriter : IDisposable
                         if (IsWholeResource(response.CommittedSize, finishing))
                         {
                             Log.WriteCompletedEarly(_core.Logger, _resourceName, response.CommittedSize, StatusCode.OK);
-                            AcceptCompletion(response.CommittedSize, finishing);
+                            AcceptCompletion(response.CommittedSize, finishing, early: true);
                             return StepResult<bool>.Done(true);
                         }
 
@@ -370,7 +370,7 @@ internal sealed class ResumableWriter : IDisposable
         Log.WriteStatusReceived(_core.Logger, _resourceName, status.CommittedSize, status.Complete);
         if (status.Complete)
         {
-            AcceptCompletion(status.CommittedSize, finishing);
+            AcceptCompletion(status.CommittedSize, finishing, early: true);
             return null;
         }
 
@@ -396,13 +396,17 @@ internal sealed class ResumableWriter : IDisposable
         || (finishing && committedSize == Position)
         || (_isCompressedUpload && committedSize == _compressedUploadSize);
 
-    /// <summary>Records that the server holds the whole resource, after checking the size it reports.</summary>
-    private void AcceptCompletion(long committedSize, bool finishing)
+    /// <summary>
+    /// Records that the server holds the whole resource, after checking the size it reports. An early
+    /// answer (the server ended the call before our finish_write, or QueryWriteStatus says complete)
+    /// may say -1, as REAPI servers do for a blob that exists; the answer to finish_write must be exact.
+    /// </summary>
+    private void AcceptCompletion(long committedSize, bool finishing, bool early)
     {
         var written = _totalLength ?? (finishing ? Position : (long?)null);
         var acceptable = committedSize == written
             || written is null
-            || (committedSize == -1 && (_isCompressedUpload || !finishing))
+            || (committedSize == -1 && (_isCompressedUpload || early))
             || (_isCompressedUpload && committedSize == _compressedUploadSize);
         if (!acceptable)
         {
