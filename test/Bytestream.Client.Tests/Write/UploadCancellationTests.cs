@@ -1,0 +1,195 @@
+using Bytestream.Client.Tests.Interop;
+using Bytestream.Testing;
+using Grpc.Core;
+using Microsoft.Extensions.Time.Testing;
+using static Bytestream.Client.Tests.Write.UploadTests;
+
+namespace Bytestream.Client.Tests.Write;
+
+/// <summary>Caller cancellation is never retried and leaves the upload resumable; backoff waits on the options' clock.</summary>
+public class UploadCancellationTests : ServerTestBase
+{
+    private const int Chunk = 64 * 1024;
+
+    [Test]
+    public async Task UploadAsync_CallerCancels_ThrowsOperationCanceledAndLeavesTheUploadResumable([Values] Source source)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(8 * Chunk);
+        Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 3 * Chunk);
+        using var cts = new CancellationTokenSource();
+
+        var upload = UploadAsync(client, source, "blobs/cancelled", data, cancellationToken: cts.Token);
+        await WaitUntilCommittedAsync("blobs/cancelled", 3 * Chunk);
+        await cts.CancelAsync();
+
+        Assert.That(async () => await upload.DefaultTimeout(), Throws.InstanceOf<OperationCanceledException>());
+        Assert.Multiple(() =>
+        {
+            Assert.That(Server.Calls.Select(c => c.Method), Is.EqualTo(new[] { ByteStreamMethod.Write }));
+            Assert.That(Server.WriteRequests.Any(r => r.FinishWrite), Is.False);
+            Assert.That(Server.TryGetWriteStatus("blobs/cancelled", out var committed, out var complete), Is.True);
+            Assert.That((committed, complete), Is.EqualTo((3L * Chunk, false)));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_ResumeExistingUploadAfterCancellation_SendsOnlyTheRest([Values] Source source)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(8 * Chunk);
+        Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 3 * Chunk);
+        using var cts = new CancellationTokenSource();
+        var first = UploadAsync(client, source, "blobs/resume-existing", data, cancellationToken: cts.Token);
+        await WaitUntilCommittedAsync("blobs/resume-existing", 3 * Chunk);
+        await cts.CancelAsync();
+        Assert.That(async () => await first.DefaultTimeout(), Throws.InstanceOf<OperationCanceledException>());
+
+        var result = await UploadAsync(client, source, "blobs/resume-existing", data, new UploadOptions { ResumeExistingUpload = true }).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/resume-existing")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.BytesSent, Is.EqualTo(5 * Chunk));
+            Assert.That(result.Resumes, Is.Zero);
+            Assert.That(Server.WriteRequests.GroupBy(r => r.CallId).Last().First().WriteOffset, Is.EqualTo(3 * Chunk));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_ResumeExistingUploadOfACompleteResource_SendsNothing([Values] Source source)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(3 * Chunk);
+        await client.UploadAsync("blobs/complete", data).DefaultTimeout();
+        var writesBefore = Server.WriteRequests.Count;
+
+        var result = await UploadAsync(client, source, "blobs/complete", data, new UploadOptions { ResumeExistingUpload = true }).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result, Is.EqualTo(new UploadResult(data.Length, 0, 0)));
+            Assert.That(Server.WriteRequests, Has.Count.EqualTo(writesBefore));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_ResumeExistingUploadOfAnUnknownResource_StartsAtZero([Values] Source source)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random((2 * Chunk) + 1);
+
+        var result = await UploadAsync(client, source, "blobs/fresh", data, new UploadOptions { ResumeExistingUpload = true }).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(StoredResource("blobs/fresh"), Is.EqualTo(data));
+            Assert.That(result.BytesSent, Is.EqualTo(data.Length));
+            Assert.That(Server.Calls[0].Method, Is.EqualTo(ByteStreamMethod.QueryWriteStatus));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_BackoffDelay_WaitsOnTheOptionsTimeProvider()
+    {
+        var time = new FakeTimeProvider();
+        var client = CreateClient(o => { o.TimeProvider = time; o.InitialBackoff = TimeSpan.FromMinutes(10); o.MaxBackoff = TimeSpan.FromMinutes(10); });
+        var data = TestData.Random(1000);
+        Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.Unavailable);
+
+        var upload = client.UploadAsync("blobs/fake-time", data);
+        await WaitUntilAsync(() => Server.Calls.Any(c => c.Method == ByteStreamMethod.QueryWriteStatus));
+        await Task.Delay(200);
+        var writesBeforeAdvance = Server.Calls.Count(c => c.Method == ByteStreamMethod.Write);
+        await WaitUntilAsync(() =>
+        {
+            // Polly's timer may start a moment after the query: advance until the retry runs.
+            time.Advance(TimeSpan.FromMinutes(1));
+            return upload.IsCompleted;
+        });
+        var result = await upload.DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(writesBeforeAdvance, Is.EqualTo(1));
+            Assert.That(result.Resumes, Is.EqualTo(1));
+            Assert.That(StoredResource("blobs/fake-time"), Is.EqualTo(data));
+        });
+    }
+
+    [Test]
+    public void UploadAsync_CancelledDuringBackoff_ThrowsOperationCanceledWithoutAnotherAttempt()
+    {
+        var client = CreateClient(o => { o.InitialBackoff = TimeSpan.FromMinutes(10); o.MaxBackoff = TimeSpan.FromMinutes(10); });
+        Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.Unavailable);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        Assert.That(async () => await client.UploadAsync("blobs/cancel-backoff", TestData.Random(10), cancellationToken: cts.Token).DefaultTimeout(),
+            Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(Server.Calls.Count(c => c.Method == ByteStreamMethod.Write), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task UploadAsync_SixteenConcurrentUploadsOnOneClientWithCuts_AllStoreIdenticalBytes()
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        Server.Faults.CutWrite(afterBytes: 5 * Chunk, times: 16);
+        var payloads = Enumerable.Range(0, 16).Select(i => TestData.Random((12 * Chunk) + i, seed: 100 + i)).ToArray();
+
+        var results = await Task.WhenAll(payloads.Select((data, i) => UploadAsync(client, (Source)(i % 4), $"blobs/concurrent/{i}", data))).DefaultTimeout();
+
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            Assert.That(TestData.Sha256(StoredResource($"blobs/concurrent/{i}")), Is.EqualTo(TestData.Sha256(payloads[i])), $"upload {i}");
+        }
+
+        Assert.That(results.Sum(r => r.Resumes), Is.EqualTo(16));
+    }
+
+    [Test]
+    public async Task UploadAsync_NonSeekableSourceNeedingBytesNoLongerHeld_ThrowsByteStreamException()
+    {
+        var client = CreateClient(o => { o.ChunkSize = Chunk; o.MaxReplayBufferSize = 2 * Chunk; });
+        Server.Faults.CommitOnlyOnFinish = true;
+        Server.Faults.CutWrite(afterBytes: 6 * Chunk);
+
+        var error = Assert.ThrowsAsync<ByteStreamException>(() => client.UploadAsync("blobs/lost", new ForwardOnlyReadStream(TestData.Random(8 * Chunk))).DefaultTimeout());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("MaxReplayBufferSize"));
+            Assert.That(Server.TryGetResource("blobs/lost", out _), Is.False);
+        });
+        await Task.CompletedTask;
+    }
+
+    [Test]
+    public async Task UploadAsync_NonSeekableSourceWithSmallReplayBuffer_TrimsCommittedBytesAndResumes()
+    {
+        var client = CreateClient(o => { o.ChunkSize = Chunk; o.MaxReplayBufferSize = 4 * Chunk; });
+        var data = TestData.Random(40 * Chunk);
+        Server.Faults.CutWrite(afterBytes: 9 * Chunk, times: 3);
+
+        var result = await client.UploadAsync("blobs/trimmed", new ForwardOnlyReadStream(data)).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/trimmed")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.Resumes, Is.EqualTo(3));
+            Assert.That(Server.Calls.Count(c => c.Method == ByteStreamMethod.QueryWriteStatus), Is.GreaterThan(3), "the full replay buffer asks what is committed");
+        });
+    }
+
+    private async Task WaitUntilCommittedAsync(string name, long size) =>
+        await WaitUntilAsync(() => Server.TryGetWriteStatus(name, out var committed, out _) && committed >= size);
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TaskExtensions.DefaultTimeoutSpan;
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not reached in time");
+            await Task.Delay(5);
+        }
+    }
+}

@@ -1,0 +1,301 @@
+using Bytestream.Testing;
+using Grpc.Core;
+using static Bytestream.Client.Tests.Write.UploadTests;
+
+namespace Bytestream.Client.Tests.Write;
+
+/// <summary>Uploads through injected faults: they resume from the committed size and store identical bytes.</summary>
+public class UploadResumeTests : ServerTestBase
+{
+    private const int Chunk = 64 * 1024;
+
+    [Test]
+    public async Task UploadAsync_CutMidChunk_ResumesAtCommittedSizeAndResendsLessThanAChunk([Values] Source source)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(10 * Chunk);
+        Server.Faults.CutWrite(afterBytes: (3 * Chunk) + 100);
+
+        var result = await UploadAsync(client, source, "blobs/cut", data).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/cut")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.Resumes, Is.EqualTo(1));
+            Assert.That(result.CommittedSize, Is.EqualTo(data.Length));
+            Assert.That(Server.WriteRequests.GroupBy(r => r.CallId).Last().First().WriteOffset, Is.EqualTo((3 * Chunk) + 100));
+            Assert.That(result.BytesSent, Is.InRange(data.Length, (2 * data.Length) - ((3 * Chunk) + 100)));
+            Assert.That(Server.Calls.Count(c => c.Method == ByteStreamMethod.QueryWriteStatus), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_ResumedCall_StartsAtCommittedSizeWithResourceNameOnEveryRequest([Values] Source source)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(6 * Chunk);
+        Server.Faults.CutWrite(afterBytes: 2 * Chunk);
+
+        await UploadAsync(client, source, "blobs/resumed", data).DefaultTimeout();
+
+        var calls = Server.WriteRequests.GroupBy(r => r.CallId).ToList();
+        Assert.That(calls, Has.Count.EqualTo(2));
+        Assert.Multiple(() =>
+        {
+            Assert.That(calls[1].First().WriteOffset, Is.EqualTo(2 * Chunk));
+            Assert.That(calls.SelectMany(c => c).Select(r => r.ResourceName), Is.All.EqualTo("blobs/resumed"));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_CutEvery8MiBOf128MiB_SucceedsWithIdenticalData()
+    {
+        var client = CreateClient();
+        var data = TestData.Random(128 * 1024 * 1024);
+        Server.Faults.CutWrite(afterBytes: 8 * 1024 * 1024, times: 15);
+        using var source = new MemoryStream(data);
+
+        var result = await client.UploadAsync("blobs/large", source).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/large")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.Resumes, Is.EqualTo(15));
+            Assert.That(
+                Server.WriteRequests.GroupBy(r => r.CallId).Select(c => c.First().WriteOffset),
+                Is.EqualTo(Enumerable.Range(0, 16).Select(i => i * 8L * 1024 * 1024)));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_CommitsLagBehindReceipt_ResendsTheUncommittedTail([Values] Source source)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(8 * Chunk);
+        Server.Faults.CommitLag = Chunk + 7;
+        Server.Faults.CutWrite(afterBytes: 5 * Chunk);
+
+        var result = await UploadAsync(client, source, "blobs/lag", data).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/lag")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(Server.WriteRequests.GroupBy(r => r.CallId).Last().First().WriteOffset, Is.EqualTo((4 * Chunk) - 7));
+            Assert.That(result.BytesSent, Is.GreaterThanOrEqualTo(data.Length + Chunk + 7));
+        });
+    }
+
+    [TestCase(QueryWriteStatusMode.NotFound)]
+    [TestCase(QueryWriteStatusMode.Unimplemented)]
+    public async Task UploadAsync_ServerCannotSayWhatItHolds_StartsAgainAtTheFirstOffset(QueryWriteStatusMode mode)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(6 * Chunk);
+        Server.Faults.QueryWriteStatusMode = mode;
+        Server.Faults.CutWrite(afterBytes: 4 * Chunk);
+
+        var result = await client.UploadAsync("blobs/restart", new MemoryStream(data)).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/restart")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(Server.WriteRequests.GroupBy(r => r.CallId).Last().First().WriteOffset, Is.Zero);
+            Assert.That(result.BytesSent, Is.InRange(data.Length + (4 * Chunk), 2 * data.Length));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_ServerCommitsOnlyOnFinish_RestartsFromZeroAndSucceeds([Values] Source source)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(5 * Chunk);
+        Server.Faults.CommitOnlyOnFinish = true;
+        Server.Faults.CutWrite(afterBytes: 3 * Chunk);
+
+        var result = await UploadAsync(client, source, "blobs/on-finish", data).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/on-finish")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.Resumes, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_FailuresAfterProgress_DoNotUseUpTheRetryBudget([Values] Source source)
+    {
+        var client = CreateClient(o => { o.ChunkSize = Chunk; o.MaxRetryAttempts = 1; });
+        var data = TestData.Random(12 * Chunk);
+        Server.Faults.CutWrite(afterBytes: Chunk + 3, times: 8);
+
+        var result = await UploadAsync(client, source, "blobs/progressive", data).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/progressive")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.Resumes, Is.EqualTo(8));
+        });
+    }
+
+    [Test]
+    public void UploadAsync_MoreFailuresWithoutProgressThanAllowed_ThrowsTheLastError()
+    {
+        var client = CreateClient(o => o.MaxRetryAttempts = 2);
+        Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.Unavailable, times: 3);
+
+        var error = Assert.ThrowsAsync<RpcException>(() => client.UploadAsync("blobs/down", TestData.Random(100)).DefaultTimeout());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+            Assert.That(Server.Calls.Count(c => c.Method == ByteStreamMethod.Write), Is.EqualTo(3));
+            Assert.That(Server.TryGetResource("blobs/down", out _), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_AsManyFailuresWithoutProgressAsAllowed_Succeeds()
+    {
+        var client = CreateClient(o => o.MaxRetryAttempts = 2);
+        var data = TestData.Random(100);
+        Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.Unavailable, times: 2);
+
+        var result = await client.UploadAsync("blobs/flaky", data).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(StoredResource("blobs/flaky"), Is.EqualTo(data));
+            Assert.That(result.Resumes, Is.EqualTo(2));
+        });
+    }
+
+    [TestCase(StatusCode.InvalidArgument)]
+    [TestCase(StatusCode.PermissionDenied)]
+    [TestCase(StatusCode.FailedPrecondition)]
+    public void UploadAsync_NonRetryableStatus_ThrowsItWithoutRetryingOrQuerying(StatusCode status)
+    {
+        var client = CreateClient();
+        Server.Faults.FailNext(ByteStreamMethod.Write, status);
+
+        var error = Assert.ThrowsAsync<RpcException>(() => client.UploadAsync("blobs/refused", TestData.Random(100)).DefaultTimeout());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.StatusCode, Is.EqualTo(status));
+            Assert.That(Server.Calls.Select(c => c.Method), Is.EqualTo(new[] { ByteStreamMethod.Write }));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_ServerEndsEarlyBecauseTheBlobExists_SucceedsWithoutReadingTheRest()
+    {
+        // Larger than the HTTP/2 windows, so the client cannot have sent it all before it learns.
+        var client = CreateClient();
+        var data = TestData.Random(32 * 1024 * 1024);
+        Server.SetResource("blobs/exists", data);
+        Server.Faults.EndWriteEarly();
+        using var source = new MemoryStream(data);
+
+        var result = await client.UploadAsync("blobs/exists", source).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.CommittedSize, Is.EqualTo(data.Length));
+            Assert.That(result.BytesSent, Is.LessThan(data.Length));
+            Assert.That(source.Position, Is.LessThan(data.Length));
+            Assert.That(Server.Calls.Count(c => c.Method == ByteStreamMethod.Write), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_EarlyOkWithMinusOne_IsSuccess([Values] Source source)
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        Server.Faults.EndWriteEarly(committedSize: -1);
+
+        var result = await UploadAsync(client, source, "blobs/minus-one", TestData.Random(8 * Chunk)).DefaultTimeout();
+
+        Assert.That(result.CommittedSize, Is.EqualTo(-1));
+    }
+
+    [Test]
+    public async Task UploadAsync_EarlyOkWithPartialSize_AsksQueryWriteStatusAndFinishes()
+    {
+        // Larger than the HTTP/2 windows: the early end reaches the client before its finish_write.
+        var client = CreateClient();
+        var data = TestData.Random(32 * 1024 * 1024);
+        Server.Faults.EndWriteEarly(committedSize: 5);
+
+        var result = await client.UploadAsync("blobs/early-partial", data).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/early-partial")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.Resumes, Is.EqualTo(1));
+            Assert.That(Server.Calls.Count(c => c.Method == ByteStreamMethod.QueryWriteStatus), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_AlreadyExists_IsSuccess()
+    {
+        var client = CreateClient();
+        var data = TestData.Random(1000);
+        Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.AlreadyExists);
+
+        var result = await client.UploadAsync("blobs/already", data).DefaultTimeout();
+
+        Assert.That(result.CommittedSize, Is.EqualTo(1000));
+    }
+
+    [Test]
+    public async Task UploadAsync_ExistingResourceEndsEarly_StopsSendingAndSucceeds()
+    {
+        await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { ExistingResourceBehavior = ExistingResourceBehavior.EndEarlyOk }).DefaultTimeout();
+        using var channel = server.CreateChannel();
+        var client = new ByteStreamClient(channel, new ByteStreamClientOptions { ChunkSize = Chunk });
+        var data = TestData.Random(32 * Chunk);
+        await client.UploadAsync("blobs/twice", data).DefaultTimeout();
+
+        var second = await client.UploadAsync("blobs/twice", new MemoryStream(data)).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.CommittedSize, Is.EqualTo(data.Length));
+            Assert.That(second.BytesSent, Is.LessThan(data.Length));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_StalledWrite_IsCancelledAndResumedAfterStallTimeout([Values] Source source)
+    {
+        var client = CreateClient(o => { o.ChunkSize = Chunk; o.StallTimeout = TimeSpan.FromMilliseconds(300); });
+        var data = TestData.Random(6 * Chunk);
+        Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 2 * Chunk);
+
+        var result = await UploadAsync(client, source, "blobs/stall", data).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/stall")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.Resumes, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_HeadersOption_IsSentOnEveryAttemptAndQuery()
+    {
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var headers = new Metadata { { "authorization", "Bearer token-1" }, { "x-request-id", "42" } };
+        Server.Faults.CutWrite(afterBytes: Chunk, times: 2);
+
+        await client.UploadAsync("blobs/headers", TestData.Random(4 * Chunk), new UploadOptions { Headers = headers }).DefaultTimeout();
+
+        Assert.That(Server.Calls, Has.Count.EqualTo(5));
+        foreach (var call in Server.Calls)
+        {
+            Assert.That(call.RequestHeaders.GetValue("authorization"), Is.EqualTo("Bearer token-1"), call.Method.ToString());
+            Assert.That(call.RequestHeaders.GetValue("x-request-id"), Is.EqualTo("42"), call.Method.ToString());
+        }
+    }
+}
