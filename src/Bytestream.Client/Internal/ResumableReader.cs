@@ -22,7 +22,6 @@ internal sealed class ResumableReader : IDisposable
     private AsyncServerStreamingCall<ReadResponse>? _call;
     private CallCancellation? _cancellation;
     private long _callBytes;
-    private bool _opened;
     private bool _finished;
     private volatile bool _disposed;
 
@@ -95,7 +94,7 @@ internal sealed class ResumableReader : IDisposable
 
         if (_call is null)
         {
-            if (_opened && Received >= _maxLength)
+            if (Received > 0 && Received >= _maxLength)
             {
                 // Everything asked for has arrived; a new call with read_limit 0 would mean "to the end".
                 return Finish();
@@ -171,9 +170,10 @@ internal sealed class ResumableReader : IDisposable
         }
 
         var status = (error as RpcException)?.StatusCode ?? StatusCode.Unknown;
-        if (_maxLength != long.MaxValue && Received == _maxLength)
+        if (Received > 0 && Received == _maxLength)
         {
             // Everything expected has arrived: what went wrong afterwards cannot change the data.
+            // (With nothing expected there is no last byte: the error may be that the read is out of range.)
             Log.ReadErrorAfterLastByte(_core.Logger, ResourceName, status, Received);
             return Finish();
         }
@@ -210,7 +210,6 @@ internal sealed class ResumableReader : IDisposable
 
         _cancellation = cancellation;
         _callBytes = 0;
-        _opened = true;
     }
 
     private StepResult<ReadOnlyMemory<byte>> Finish()

@@ -130,6 +130,18 @@ public class ReadScriptedTests
     }
 
     [Test]
+    public async Task DownloadAsync_EmptyBlobWhoseCallFails_IsRetriedNotTakenAsDone()
+    {
+        var empty = Array.Empty<byte>();
+        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Fail(StatusCode.Unavailable), new ScriptedReadCall());
+
+        var count = await CreateClient(invoker).DownloadAsync(Payload.BlobName(empty), new MemoryStream()).DefaultTimeout();
+
+        Assert.That(count, Is.Zero);
+        Assert.That(invoker.Started, Has.Count.EqualTo(2), "with nothing expected there is no last byte an error could follow");
+    }
+
+    [Test]
     public async Task DownloadAsync_CutAfterTheLimitWasReached_MakesNoFurtherCall()
     {
         var data = Payload.Create(10);
