@@ -97,7 +97,7 @@ public class TestServerReadTests : TestServerFixture
         Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(StatusCode.Aborted));
-            Assert.That(received, Is.EqualTo(data[..1_500_000]));
+            Assert.That(Sha256(received), Is.EqualTo(Sha256(data.AsSpan(0, 1_500_000))));
             Assert.That(Sha256(second), Is.EqualTo(Sha256(data)), "the fault was used up");
         });
     }

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using Bytestream.Testing;
+using Google.ByteStream;
+using Grpc.Core;
+using Stub = Google.ByteStream.ByteStream.ByteStreamClient;
+
+namespace Bytestream.Client.Tests.Testing;
+
+/// <summary>The faults that apply to any method: failing the next calls, and stalling them until the client gives up.</summary>
+public class TestServerCallFaultTests : TestServerFixture
+{
+    /// <summary>Long enough to show that a stalled call does not move on by itself; not a wait for anything.</summary>
+    private static readonly TimeSpan StallProof = TimeSpan.FromMilliseconds(200);
+
+    [Test]
+    public async Task FailNext_Read_FailsThatManyCallsThenReadsNormally()
+    {
+        var data = Bytes(100);
+        Server.SetResource("blobs/fail-read", data);
+        Server.Faults.FailNext(ByteStreamMethod.Read, StatusCode.Unavailable, times: 2);
+
+        var first = await StatusOf(() => ReadAsync("blobs/fail-read"));
+        var second = await StatusOf(() => ReadAsync("blobs/fail-read"));
+        var third = await ReadAsync("blobs/fail-read");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.EqualTo(StatusCode.Unavailable));
+            Assert.That(second, Is.EqualTo(StatusCode.Unavailable));
+            Assert.That(third, Is.EqualTo(data));
+        });
+    }
+
+    [Test]
+    public async Task FailNext_Write_FailsAfterTheFirstRequestAndStoresNothing()
+    {
+        var data = Bytes(4 * Chunk);
+        Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.ResourceExhausted);
+
+        var status = await StatusOf(() => UploadAsync("blobs/fail-write", data));
+        var failedCallRequests = Server.WriteRequests.Count;
+        await UploadAsync("blobs/fail-write", data);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Is.EqualTo(StatusCode.ResourceExhausted));
+            Assert.That(failedCallRequests, Is.EqualTo(1), "the failed call read only its first request");
+            Assert.That(Sha256(Stored("blobs/fail-write")), Is.EqualTo(Sha256(data)));
+        });
+    }
+
+    [Test]
+    public async Task FailNext_QueryWriteStatusForOneName_FailsOnlyThatName()
+    {
+        await WriteAsync(Requests("blobs/q1", Bytes(10), finish: false));
+        await WriteAsync(Requests("blobs/q2", Bytes(20), finish: false));
+        Server.Faults.FailNext(ByteStreamMethod.QueryWriteStatus, StatusCode.Internal, resourceName: "blobs/q2");
+
+        var other = await QueryAsync("blobs/q1");
+        var failed = await StatusOf(() => QueryAsync("blobs/q2"));
+        var again = await QueryAsync("blobs/q2");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(other, Is.EqualTo((10L, false)));
+            Assert.That(failed, Is.EqualTo(StatusCode.Internal));
+            Assert.That(again, Is.EqualTo((20L, false)));
+        });
+    }
+
+    [Test]
+    public async Task StallNext_Read_SendsAfterBytesThenHangsUntilTheClientCancels()
+    {
+        Server.SetResource("blobs/stall-read", Bytes(5000));
+        Server.Faults.StallNext(ByteStreamMethod.Read, afterBytes: 1000);
+        using var cancellation = new CancellationTokenSource();
+        using var call = Client.Read(new ReadRequest { ResourceName = "blobs/stall-read" }, cancellationToken: cancellation.Token);
+
+        Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None).DefaultTimeout(), Is.True);
+        var firstMessage = call.ResponseStream.Current.Data.Length;
+        var next = call.ResponseStream.MoveNext(CancellationToken.None);
+        var stalled = await Task.WhenAny(next, Task.Delay(StallProof)) != next;
+        await cancellation.CancelAsync();
+        var status = await StatusOf(() => next.DefaultTimeout());
+        await Server.Calls[0].Ended.DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(firstMessage, Is.EqualTo(1000));
+            Assert.That(stalled, Is.True);
+            Assert.That(status, Is.EqualTo(StatusCode.Cancelled));
+            Assert.That(Server.Calls[0].Status, Is.EqualTo(StatusCode.Cancelled));
+        });
+    }
+
+    [Test]
+    public async Task StallNext_ReadWithDeadline_EndsWithDeadlineExceeded()
+    {
+        Server.SetResource("blobs/stall-deadline", Bytes(10));
+        Server.Faults.StallNext(ByteStreamMethod.Read);
+
+        var status = await StatusOf(async () =>
+        {
+            using var call = Client.Read(new ReadRequest { ResourceName = "blobs/stall-deadline" }, deadline: DateTime.UtcNow.Add(StallProof));
+            await call.ResponseStream.MoveNext(CancellationToken.None).DefaultTimeout();
+        });
+        await Server.Calls[0].Ended.DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Is.EqualTo(StatusCode.DeadlineExceeded));
+            Assert.That(Server.Calls[0].Status, Is.EqualTo(StatusCode.DeadlineExceeded));
+        });
+    }
+
+    [Test]
+    public async Task StallNext_Write_CommitsExactlyAfterBytesAndReadsNothingMore()
+    {
+        Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: Chunk + 10);
+        using var cancellation = new CancellationTokenSource();
+        using var call = Client.Write(cancellationToken: cancellation.Token);
+
+        foreach (var request in Requests("blobs/stall-write", Bytes(3 * Chunk)))
+        {
+            await call.RequestStream.WriteAsync(request).DefaultTimeout();
+        }
+
+        await call.RequestStream.CompleteAsync().DefaultTimeout();
+        var stalled = await Task.WhenAny(call.ResponseAsync, Task.Delay(StallProof)) != call.ResponseAsync;
+        await cancellation.CancelAsync();
+        var status = await StatusOf(() => call.ResponseAsync.DefaultTimeout());
+        await Server.Calls[0].Ended.DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stalled, Is.True);
+            Assert.That(status, Is.EqualTo(StatusCode.Cancelled));
+            Assert.That(TrueStatus("blobs/stall-write"), Is.EqualTo((Chunk + 10L, false)));
+            Assert.That(Server.WriteRequests, Has.Count.EqualTo(2), "nothing is read after the stall point");
+        });
+    }
+
+    [Test]
+    public async Task StallNext_WriteThatWouldFinishEarlier_StallsBeforeFinishing()
+    {
+        Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 10 * Chunk);
+
+        var status = await StatusOf(async () =>
+        {
+            using var call = Client.Write(deadline: DateTime.UtcNow.Add(StallProof));
+            foreach (var request in Requests("blobs/stall-finish", Bytes(Chunk)))
+            {
+                await call.RequestStream.WriteAsync(request).DefaultTimeout();
+            }
+
+            await call.ResponseAsync.DefaultTimeout();
+        });
+        await Server.Calls[0].Ended.DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Is.EqualTo(StatusCode.DeadlineExceeded));
+            Assert.That(Server.TryGetResource("blobs/stall-finish", out _), Is.False);
+            Assert.That(TrueStatus("blobs/stall-finish"), Is.EqualTo(((long)Chunk, false)));
+        });
+    }
+
+    [Test]
+    public async Task StallNext_QueryWriteStatus_HangsUntilTheClientCancels()
+    {
+        await WriteAsync(Requests("blobs/stall-query", Bytes(10), finish: false));
+        Server.Faults.StallNext(ByteStreamMethod.QueryWriteStatus);
+        using var cancellation = new CancellationTokenSource();
+        using var call = Client.QueryWriteStatusAsync(new QueryWriteStatusRequest { ResourceName = "blobs/stall-query" }, cancellationToken: cancellation.Token);
+
+        var stalled = await Task.WhenAny(call.ResponseAsync, Task.Delay(StallProof)) != call.ResponseAsync;
+        await cancellation.CancelAsync();
+        var status = await StatusOf(() => call.ResponseAsync.DefaultTimeout());
+        var next = await QueryAsync("blobs/stall-query");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stalled, Is.True);
+            Assert.That(status, Is.EqualTo(StatusCode.Cancelled));
+            Assert.That(next, Is.EqualTo((10L, false)), "the stall was used up");
+        });
+    }
+
+    [Test]
+    public async Task DisposeAsync_WithStalledCall_EndsTheCallAndStopsPromptly()
+    {
+        var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
+        using var channel = server.CreateChannel();
+        server.SetResource("blobs/stall-dispose", Bytes(10));
+        server.Faults.StallNext(ByteStreamMethod.Read);
+        using var call = new Stub(channel).Read(new ReadRequest { ResourceName = "blobs/stall-dispose" });
+        var next = call.ResponseStream.MoveNext(CancellationToken.None);
+        var stalled = await Task.WhenAny(next, Task.Delay(StallProof)) != next;
+
+        var stopwatch = Stopwatch.StartNew();
+        await server.DisposeAsync().DefaultTimeout();
+        stopwatch.Stop();
+        var status = await StatusOf(() => next.DefaultTimeout());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stalled, Is.True);
+            Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
+            Assert.That(status, Is.Not.EqualTo(StatusCode.OK));
+        });
+    }
+}
