@@ -150,12 +150,16 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
         return new ByteStreamTestServer(app, store, log, faults, stopping, new Uri($"http://127.0.0.1:{port}"));
     }
 
-    /// <summary>Creates a gRPC channel to this server (h2c) with default settings; dispose it when done.</summary>
-    /// <returns>A new channel; it may open several HTTP/2 connections when many calls run at once.</returns>
+    /// <summary>Creates a gRPC channel to this server (h2c) with gRPC's default settings; dispose it when done.</summary>
+    /// <returns>
+    /// A new channel with a handler of its own (disposed with the channel); it opens more HTTP/2 connections
+    /// when more than 100 calls run at once.
+    /// </returns>
     public GrpcChannel CreateChannel() =>
         GrpcChannel.ForAddress(Address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            DisposeHttpClient = true,
         });
 
     /// <summary>Creates a gRPC channel to this server (h2c) with the caller's settings (handler, message limits, ...); dispose it when done.</summary>
