@@ -127,30 +127,19 @@ public sealed class ByteStreamReadStream : Stream
 
     /// <summary>Writes the rest of the resource to <paramref name="destination"/>, each chunk as it arrives (no intermediate buffer).</summary>
     /// <inheritdoc/>
-    public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
+    public override Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
     {
+        // Also throws ObjectDisposedException: CanRead is false once disposed.
         ValidateCopyToArguments(destination, bufferSize);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        while (true)
-        {
-            if (_pending.IsEmpty && !await FillAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            // Taken before the write: a failed write must not hand the same bytes out twice.
-            var chunk = _pending;
-            _pending = default;
-            await destination.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
-        }
+        return CopyToCoreAsync(destination, cancellationToken);
     }
 
     /// <summary>Writes the rest of the resource to <paramref name="destination"/>, each chunk as it arrives.</summary>
     /// <inheritdoc/>
     public override void CopyTo(Stream destination, int bufferSize)
     {
+        // Also throws ObjectDisposedException: CanRead is false once disposed.
         ValidateCopyToArguments(destination, bufferSize);
-        ObjectDisposedException.ThrowIf(_disposed, this);
         while (true)
         {
             if (_pending.IsEmpty && !Wait(FillAsync(CancellationToken.None)))
@@ -229,6 +218,22 @@ public sealed class ByteStreamReadStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    private async Task CopyToCoreAsync(Stream destination, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_pending.IsEmpty && !await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            // Taken before the write: a failed write must not hand the same bytes out twice.
+            var chunk = _pending;
+            _pending = default;
+            await destination.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async ValueTask<int> ReadSlowAsync(Memory<byte> buffer, CancellationToken cancellationToken)
