@@ -240,6 +240,29 @@ public class ReadResumeTests : ReadServerTestBase
     }
 
     [Test]
+    public async Task ReadAsync_ConsumerIdleLongerThanTheStallTimeout_StillReturnsEveryByte()
+    {
+        var (name, data) = AddBlob(Size);
+        var time = new FakeTimeProvider();
+        var stallTimeout = TimeSpan.FromSeconds(10);
+        await using var stream = CreateClient(o =>
+        {
+            o.TimeProvider = time;
+            o.StallTimeout = stallTimeout;
+        }).OpenRead(name);
+        var destination = new MemoryStream();
+        var buffer = new byte[Chunk];
+        destination.Write(buffer, 0, await stream.ReadAsync(buffer).DefaultTimeout());
+
+        // The caller is busy elsewhere for longer than the stall timeout.
+        time.Advance(stallTimeout * 2);
+        await stream.CopyToAsync(destination).DefaultTimeout();
+
+        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(stream.Position, Is.EqualTo(Size));
+    }
+
+    [Test]
     public async Task DownloadAsync_Headers_SentOnEveryAttempt()
     {
         var (name, data) = AddBlob(Size);
