@@ -167,13 +167,19 @@ internal sealed class ByteStreamService(
     {
         var name = first.ResourceName;
         Record(callId, first);
-        ThrowIfFailureInjected(ByteStreamMethod.Write, name);
+
+        // A Write that outlived a Reset (its client is gone or slow) must not use up the next test's faults.
+        if (log.IsCurrent(callId))
+        {
+            ThrowIfFailureInjected(ByteStreamMethod.Write, name);
+        }
+
         if (name.Length == 0)
         {
             throw InvalidArgument("The first WriteRequest of a call must carry resource_name.");
         }
 
-        if (faults.TryTakeEarlyEnd(name, out var earlySize))
+        if (log.IsCurrent(callId) && faults.TryTakeEarlyEnd(name, out var earlySize))
         {
             return new WriteResponse { CommittedSize = earlySize ?? (store.TryGetExistingSize(name, out var size) ? size : -1) };
         }
@@ -206,13 +212,13 @@ internal sealed class ByteStreamService(
             while (true)
             {
                 var data = request.Data.Memory;
-                if (faults.TryTakeWriteCut(name, received, data.Length, out var keep, out var status))
+                if (log.IsCurrent(callId) && faults.TryTakeWriteCut(name, received, data.Length, out var keep, out var status))
                 {
                     Append(name, upload, callId, data[..keep]);
                     throw new RpcException(new Status(status, $"Injected cut (CutWrite) of '{name}' after {received + keep} bytes of the call."));
                 }
 
-                if (faults.TryTakeWriteStall(name, received, data.Length, request.FinishWrite, out keep))
+                if (log.IsCurrent(callId) && faults.TryTakeWriteStall(name, received, data.Length, request.FinishWrite, out keep))
                 {
                     Append(name, upload, callId, data[..keep]);
                     await WaitUntilCancelledAsync(cancellationToken).ConfigureAwait(false);
@@ -344,7 +350,8 @@ internal sealed class ByteStreamService(
             return new RpcException(new Status(StatusCode.Unavailable, "The test server is stopping."));
         }
 
-        record.End(StatusCode.Unknown);
+        // A reset stream can fail the read before the call's token reports the client's cancellation.
+        record.End(exception is IOException or OperationCanceledException ? StatusCode.Cancelled : StatusCode.Unknown);
         return null;
     }
 

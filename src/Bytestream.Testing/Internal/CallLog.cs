@@ -2,16 +2,24 @@ using Grpc.Core;
 
 namespace Bytestream.Testing.Internal;
 
-/// <summary>The server's records of calls and WriteRequests, kept in start (call id) and arrival order.</summary>
+/// <summary>
+/// The server's records of calls and WriteRequests, kept in start (call id) and arrival order. A call
+/// that started before the last <see cref="Clear"/> is not recorded any more, even when its end or its
+/// requests reach the server later: a test's records never show the previous test's calls.
+/// </summary>
 internal sealed class CallLog
 {
     private readonly object _gate = new();
     private readonly List<ByteStreamCallRecord> _calls = [];
     private readonly List<WriteRequestRecord> _writeRequests = [];
     private long _lastCallId;
+    private long _firstRecordedCallId = 1;
 
     /// <summary>Numbers a call as it starts, before its record can be made (a Write's name comes with its first request).</summary>
     public long NextCallId() => Interlocked.Increment(ref _lastCallId);
+
+    /// <summary>Whether the call started after the last <see cref="Clear"/>: calls from before it take no faults.</summary>
+    public bool IsCurrent(long callId) => callId >= Volatile.Read(ref _firstRecordedCallId);
 
     public ByteStreamCallRecord Start(long callId, ByteStreamMethod method, string resourceName, Metadata requestHeaders)
     {
@@ -25,6 +33,11 @@ internal sealed class CallLog
         var record = new ByteStreamCallRecord(callId, method, resourceName, headers);
         lock (_gate)
         {
+            if (callId < _firstRecordedCallId)
+            {
+                return record;
+            }
+
             var index = _calls.Count;
             while (index > 0 && _calls[index - 1].CallId > callId)
             {
@@ -41,7 +54,10 @@ internal sealed class CallLog
     {
         lock (_gate)
         {
-            _writeRequests.Add(record);
+            if (record.CallId >= _firstRecordedCallId)
+            {
+                _writeRequests.Add(record);
+            }
         }
     }
 
@@ -65,6 +81,7 @@ internal sealed class CallLog
     {
         lock (_gate)
         {
+            Volatile.Write(ref _firstRecordedCallId, Interlocked.Read(ref _lastCallId) + 1);
             _calls.Clear();
             _writeRequests.Clear();
         }

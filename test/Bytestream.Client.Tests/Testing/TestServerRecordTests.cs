@@ -69,4 +69,28 @@ public class TestServerRecordTests : TestServerFixture
             Assert.That(Server.WriteRequests, Has.Count.EqualTo(1));
         });
     }
+
+    [Test]
+    public async Task Reset_CallStartedBeforeIt_IsNotRecordedWhenItEndsLater()
+    {
+        Server.SetResource("blobs/stale", Bytes(10));
+        Server.Faults.StallNext(ByteStreamMethod.Read);
+        using var cancellation = new CancellationTokenSource();
+        using var call = Client.Read(new ReadRequest { ResourceName = "blobs/stale" }, cancellationToken: cancellation.Token);
+        var next = call.ResponseStream.MoveNext(CancellationToken.None);
+        await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(200)));
+        var stale = Server.Calls.Single();
+
+        Server.Reset();
+        await cancellation.CancelAsync();
+        var clientStatus = await StatusOf(() => next.DefaultTimeout());
+        await stale.Ended.DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(clientStatus, Is.EqualTo(StatusCode.Cancelled));
+            Assert.That(stale.Status, Is.EqualTo(StatusCode.Cancelled));
+            Assert.That(Server.Calls, Is.Empty);
+        });
+    }
 }
