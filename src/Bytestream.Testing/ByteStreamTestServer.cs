@@ -220,7 +220,9 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
 
     /// <summary>
     /// Forgets every resource, upload, fault and record, as a fresh server would have none. Calls still
-    /// running cannot write any more (they fail with <c>ABORTED</c> on their next request).
+    /// running (say, from the previous test) cannot write any more (they fail with <c>ABORTED</c> on their
+    /// next request), take no faults armed afterwards, and do not appear in <see cref="Calls"/> or
+    /// <see cref="WriteRequests"/> when they end.
     /// </summary>
     public void Reset()
     {
