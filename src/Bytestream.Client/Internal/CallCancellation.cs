@@ -4,8 +4,8 @@ namespace Bytestream.Client.Internal;
 
 /// <summary>
 /// The cancellation of one gRPC call: cancelled by the client (dispose, abort, the caller's token)
-/// or, when <see cref="ByteStreamClientOptions.StallTimeout"/> is set, by a timer that every
-/// moved chunk pushes back.
+/// or, when <see cref="ByteStreamClientOptions.StallTimeout"/> is set, by a timer that runs
+/// only while the client waits on the server and restarts whenever bytes move.
 /// </summary>
 internal sealed class CallCancellation : IDisposable
 {
@@ -26,12 +26,21 @@ internal sealed class CallCancellation : IDisposable
     /// <summary>Gets whether the stall timer, not the client, cancelled the call.</summary>
     public bool Stalled => _cts.IsCancellationRequested && !_cancelledByClient;
 
-    /// <summary>Pushes the stall timer back after bytes moved.</summary>
-    public void Progress()
+    /// <summary>Starts the stall timer again: the client now waits on the server (to accept or to send bytes).</summary>
+    public void Arm()
     {
         if (_stallTimeout is { } timeout && !_cts.IsCancellationRequested)
         {
             _cts.CancelAfter(timeout);
+        }
+    }
+
+    /// <summary>Stops the stall timer while the client is away (reading its source, or its caller between reads).</summary>
+    public void Pause()
+    {
+        if (_stallTimeout is not null && !_cts.IsCancellationRequested)
+        {
+            _cts.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -111,8 +111,10 @@ internal sealed class ResumableReader : IDisposable
             while (true)
             {
                 // The stall timer measures how long the server takes to answer, not how long the caller was away.
-                cancellation.Progress();
-                if (!await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+                cancellation.Arm();
+                var moved = await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false);
+                cancellation.Pause();
+                if (!moved)
                 {
                     CloseCall();
                     return Finish();

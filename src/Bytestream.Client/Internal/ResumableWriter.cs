@@ -190,11 +190,12 @@ internal sealed class ResumableWriter : IDisposable
             using (_callCancellation!.Link(cancellationToken))
             {
                 // Close the request stream right after finish_write: Google's server ends the call only then.
+                _callCancellation.Arm();
                 await _call!.RequestStream.CompleteAsync().ConfigureAwait(false);
                 response = await _call.ResponseAsync.ConfigureAwait(false);
             }
 
-            AcceptCompletion(response.CommittedSize, finishing: true, early: false);
+            AcceptCompletion(response.CommittedSize, finishing: true);
             return StepResult<bool>.Done(true);
         }
         catch (Exception ex) when (IsCallFailure(ex))
@@ -266,11 +267,12 @@ internal sealed class ResumableWriter : IDisposable
         BytesSent += data.Length;
         using (_callCancellation!.Link(cancellationToken))
         {
+            _callCancellation.Arm();
             await _call!.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            _callCancellation.Pause();
         }
 
         _callOffset += data.Length;
-        _callCancellation.Progress();
     }
 
     /// <summary>
@@ -291,11 +293,12 @@ internal sealed class ResumableWriter : IDisposable
                 {
                     using (_callCancellation.Link(cancellationToken))
                     {
+                        _callCancellation.Arm();
                         var response = await call.ResponseAsync.ConfigureAwait(false);
                         if (IsWholeResource(response.CommittedSize, finishing))
                         {
                             Log.WriteCompletedEarly(_core.Logger, _resourceName, response.CommittedSize, StatusCode.OK);
-                            AcceptCompletion(response.CommittedSize, finishing, early: true);
+                            AcceptCompletion(response.CommittedSize, finishing);
                             return StepResult<bool>.Done(true);
                         }
 
@@ -370,7 +373,7 @@ internal sealed class ResumableWriter : IDisposable
         Log.WriteStatusReceived(_core.Logger, _resourceName, status.CommittedSize, status.Complete);
         if (status.Complete)
         {
-            AcceptCompletion(status.CommittedSize, finishing, early: true);
+            AcceptCompletion(status.CommittedSize, finishing);
             return null;
         }
 
@@ -397,16 +400,16 @@ internal sealed class ResumableWriter : IDisposable
         || (_isCompressedUpload && committedSize == _compressedUploadSize);
 
     /// <summary>
-    /// Records that the server holds the whole resource, after checking the size it reports. An early
-    /// answer (the server ended the call before our finish_write, or QueryWriteStatus says complete)
-    /// may say -1, as REAPI servers do for a blob that exists; the answer to finish_write must be exact.
+    /// Records that the server holds the whole resource, after checking the size it reports: the length
+    /// written, or -1, which REAPI servers answer for a blob that already exists (an early end of the
+    /// call can race with our finish_write, so it may come as the answer to it).
     /// </summary>
-    private void AcceptCompletion(long committedSize, bool finishing, bool early)
+    private void AcceptCompletion(long committedSize, bool finishing)
     {
         var written = _totalLength ?? (finishing ? Position : (long?)null);
         var acceptable = committedSize == written
             || written is null
-            || (committedSize == -1 && (_isCompressedUpload || early))
+            || committedSize == -1
             || (_isCompressedUpload && committedSize == _compressedUploadSize);
         if (!acceptable)
         {
