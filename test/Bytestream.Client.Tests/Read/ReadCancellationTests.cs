@@ -7,7 +7,8 @@ namespace Bytestream.Client.Tests.Read;
 /// <summary>Cancellation by the caller and disposal of the stream: the server's call ends, nothing is retried.</summary>
 public class ReadCancellationTests : ReadServerTestBase
 {
-    private const int Size = 8 * 1024 * 1024;
+    // Larger than the HTTP/2 receive windows, so the server is still sending when the client lets go.
+    private const int Size = 64 * 1024 * 1024;
 
     [Test]
     public async Task DownloadAsync_CallerCancelsMidway_ThrowsOperationCanceledAndIsNotRetried()

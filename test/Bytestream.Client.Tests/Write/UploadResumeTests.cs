@@ -253,8 +253,9 @@ public class UploadResumeTests : ServerTestBase
     {
         await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { ExistingResourceBehavior = ExistingResourceBehavior.EndEarlyOk }).DefaultTimeout();
         using var channel = server.CreateChannel();
-        var client = new ByteStreamClient(channel, new ByteStreamClientOptions { ChunkSize = Chunk });
-        var data = TestData.Random(32 * Chunk);
+        var client = new ByteStreamClient(channel);
+        // Larger than the HTTP/2 windows, so the client cannot have sent it all before it learns.
+        var data = TestData.Random(32 * 1024 * 1024);
         await client.UploadAsync("blobs/twice", data).DefaultTimeout();
 
         var second = await client.UploadAsync("blobs/twice", new MemoryStream(data)).DefaultTimeout();
