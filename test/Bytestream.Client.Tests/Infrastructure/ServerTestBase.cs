@@ -1,11 +1,13 @@
+using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Bytestream.Client.Tests;
 
 /// <summary>
 /// A fixture with one in-process test server for all its tests (reset before each test), and
-/// clients whose retries wait milliseconds rather than seconds.
+/// clients whose retries do not wait unless a test sets a backoff.
 /// </summary>
 public abstract class ServerTestBase
 {
@@ -13,12 +15,18 @@ public abstract class ServerTestBase
 
     protected ByteStreamTestServer Server { get; private set; } = null!;
 
+    /// <summary>A channel to the server that tests may share.</summary>
     protected GrpcChannel Channel { get; private set; } = null!;
+
+    /// <summary>The server's options; <see langword="null"/> for the defaults.</summary>
+    protected virtual ByteStreamTestServerOptions? ServerOptions => null;
 
     [OneTimeSetUp]
     public async Task StartServerAsync()
     {
-        Server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
+        Server = ServerOptions is { } options
+            ? await ByteStreamTestServer.StartAsync(options).DefaultTimeout()
+            : await ByteStreamTestServer.StartAsync().DefaultTimeout();
         Channel = Server.CreateChannel();
     }
 
@@ -33,37 +41,24 @@ public abstract class ServerTestBase
         Channel?.Dispose();
         if (Server is not null)
         {
-            await Server.DisposeAsync();
+            await Server.DisposeAsync().DefaultTimeout();
         }
     }
 
     [SetUp]
     public void ResetServer() => Server.Reset();
 
-    /// <summary>A client on the fixture's channel with fast backoff; <paramref name="configure"/> adjusts the options.</summary>
-    protected ByteStreamClient CreateClient(Action<ByteStreamClientOptions>? configure = null)
-    {
-        var options = new ByteStreamClientOptions
-        {
-            InitialBackoff = TimeSpan.FromMilliseconds(1),
-            MaxBackoff = TimeSpan.FromMilliseconds(10),
-        };
-        configure?.Invoke(options);
-        return new ByteStreamClient(Channel, options);
-    }
+    /// <summary>A client on the shared channel; <paramref name="configure"/> adjusts the options.</summary>
+    protected ByteStreamClient CreateClient(Action<ByteStreamClientOptions>? configure = null) =>
+        new(Channel, CreateOptions(configure));
 
-    /// <summary>A client on a channel of its own, for tests that must not share connections.</summary>
-    protected ByteStreamClient CreateClientOnNewChannel(Action<ByteStreamClientOptions>? configure = null)
+    /// <summary>A client on a channel of its own whose ReadRequests <paramref name="recorder"/> keeps.</summary>
+    private protected ByteStreamClient CreateClient(out ReadRequestRecorder recorder, Action<ByteStreamClientOptions>? configure = null)
     {
         var channel = Server.CreateChannel();
         _channels.Add(channel);
-        var options = new ByteStreamClientOptions
-        {
-            InitialBackoff = TimeSpan.FromMilliseconds(1),
-            MaxBackoff = TimeSpan.FromMilliseconds(10),
-        };
-        configure?.Invoke(options);
-        return new ByteStreamClient(channel, options);
+        recorder = new ReadRequestRecorder();
+        return new ByteStreamClient(channel.Intercept(recorder), CreateOptions(configure));
     }
 
     /// <summary>The stored bytes of a complete resource; fails the test when there is none.</summary>
@@ -71,5 +66,12 @@ public abstract class ServerTestBase
     {
         Assert.That(Server.TryGetResource(resourceName, out var data), Is.True, $"'{resourceName}' is not a complete resource on the server");
         return data;
+    }
+
+    private static ByteStreamClientOptions CreateOptions(Action<ByteStreamClientOptions>? configure)
+    {
+        var options = new ByteStreamClientOptions { InitialBackoff = TimeSpan.Zero, MaxBackoff = TimeSpan.Zero };
+        configure?.Invoke(options);
+        return options;
     }
 }

@@ -13,4 +13,7 @@ public static class TestData
     }
 
     public static string Sha256(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
+    /// <summary>A REAPI read name (<c>{instance}/blobs/{sha256}/{size}</c>) for <paramref name="data"/>.</summary>
+    public static string BlobName(ReadOnlySpan<byte> data, string instance = "test") => $"{instance}/blobs/{Sha256(data)}/{data.Length}";
 }

@@ -41,9 +41,9 @@ public class ReadErrorTests : ReadServerTestBase
     [Test]
     public void ReadAllBytesAsync_UnknownReapiBlob_ThrowsNotFound()
     {
-        var data = Payload.Create(10);
+        var data = TestData.Random(10);
 
-        var ex = Assert.ThrowsAsync<RpcException>(() => CreateClient().ReadAllBytesAsync(Payload.BlobName(data)).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<RpcException>(() => CreateClient().ReadAllBytesAsync(TestData.BlobName(data)).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.NotFound));
     }

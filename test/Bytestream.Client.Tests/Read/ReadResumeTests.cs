@@ -30,7 +30,7 @@ public class ReadResumeTests : ReadServerTestBase
             Assert.That(stream.Position, Is.EqualTo(destination.Length));
         }
 
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(recorder.OffsetsAndLimits, Is.EqualTo(new[] { (0L, 0L), ((long)cutAfter, 0L) }));
         Assert.That(ReadCalls.Select(c => c.Status), Is.EqualTo(new StatusCode?[] { StatusCode.Unavailable, StatusCode.OK }));
     }
@@ -49,7 +49,7 @@ public class ReadResumeTests : ReadServerTestBase
         var count = await CreateClient(out var recorder).DownloadAsync(name, destination, new DownloadOptions { Offset = offset, Limit = limit }).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(limit));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data.AsSpan(offset, limit))));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data.AsSpan(offset, limit))));
         Assert.That(recorder.OffsetsAndLimits, Is.EqualTo(new[] { ((long)offset, (long)limit), ((long)offset + cutAfter, (long)limit - cutAfter) }));
     }
 
@@ -64,7 +64,7 @@ public class ReadResumeTests : ReadServerTestBase
         var count = await CreateClient(out var recorder).DownloadAsync(name, destination).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(data.Length));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         var offsets = recorder.OffsetsAndLimits.Select(r => r.Offset).ToArray();
         Assert.That(offsets, Is.EqualTo(Enumerable.Range(0, offsets.Length).Select(i => (long)i * every)));
         Assert.That(offsets, Has.Length.EqualTo((data.Length / every) + 1), "the cut after the last byte ends the read");
@@ -80,7 +80,7 @@ public class ReadResumeTests : ReadServerTestBase
         var count = await CreateClient().DownloadAsync(name, destination).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(Size));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(ReadCalls.Select(c => c.Status), Is.EqualTo(new StatusCode?[] { StatusCode.Internal }));
     }
 
@@ -94,7 +94,7 @@ public class ReadResumeTests : ReadServerTestBase
         var count = await CreateClient().DownloadAsync(name, destination, new DownloadOptions { Offset = 7, Limit = Chunk }).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(Chunk));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data.AsSpan(7, Chunk))));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data.AsSpan(7, Chunk))));
         Assert.That(ReadCalls, Has.Count.EqualTo(1));
     }
 
@@ -108,7 +108,7 @@ public class ReadResumeTests : ReadServerTestBase
         var count = await CreateClient(out var recorder).DownloadAsync(name, destination).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(Size));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(recorder.OffsetsAndLimits, Is.EqualTo(new[] { (0L, 0L), ((long)Size, 0L) }), "without a known length the end must be confirmed");
     }
 
@@ -128,7 +128,7 @@ public class ReadResumeTests : ReadServerTestBase
         }
 
         Assert.That(destination.Length, Is.EqualTo(Size), "a 0 before the end would have stopped the loop early");
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
     }
 
     [Test]
@@ -141,7 +141,7 @@ public class ReadResumeTests : ReadServerTestBase
         var count = await CreateClient(o => o.MaxRetryAttempts = 1).DownloadAsync(name, destination).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(Size));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(ReadCalls.Count(c => c.Status == StatusCode.Unavailable), Is.EqualTo(5));
     }
 
@@ -163,7 +163,7 @@ public class ReadResumeTests : ReadServerTestBase
 
         await stream.CopyToAsync(destination).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(ReadCalls.Count(c => c.Status == StatusCode.Unavailable), Is.EqualTo(6));
         Assert.That(recorder.OffsetsAndLimits.Select(r => r.Offset), Is.EqualTo(new long[] { 0, Chunk, Chunk, 2 * Chunk, 2 * Chunk, 3 * Chunk, 3 * Chunk }));
     }
@@ -189,7 +189,7 @@ public class ReadResumeTests : ReadServerTestBase
 
         await CreateClient(o => o.MaxRetryAttempts = 3).DownloadAsync(name, destination).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(ReadCalls, Has.Count.EqualTo(4));
     }
 
@@ -218,7 +218,7 @@ public class ReadResumeTests : ReadServerTestBase
         var count = await download.DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(Size));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(ReadCalls, Has.Count.EqualTo(2));
     }
 
@@ -233,7 +233,7 @@ public class ReadResumeTests : ReadServerTestBase
         var count = await CreateClient(out var recorder, o => o.StallTimeout = TimeSpan.FromMilliseconds(300)).DownloadAsync(name, destination).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(Size));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(recorder.OffsetsAndLimits.Select(r => r.Offset), Is.EqualTo(new long[] { 0, stallAfter }));
         await ReadCalls[0].Ended.DefaultTimeout();
         Assert.That(ReadCalls[0].Status, Is.EqualTo(StatusCode.Cancelled));
@@ -258,7 +258,7 @@ public class ReadResumeTests : ReadServerTestBase
         time.Advance(stallTimeout * 2);
         await stream.CopyToAsync(destination).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(stream.Position, Is.EqualTo(Size));
     }
 
@@ -273,7 +273,7 @@ public class ReadResumeTests : ReadServerTestBase
 
         await CreateClient().DownloadAsync(name, destination, new DownloadOptions { Headers = headers }).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(ReadCalls, Has.Count.EqualTo(4));
         Assert.That(ReadCalls.Select(c => c.RequestHeaders.GetValue("x-request-id")), Is.All.EqualTo("read-42"));
         Assert.That(ReadCalls.Select(c => c.RequestHeaders.GetValue("authorization")), Is.All.EqualTo("Bearer token"));

@@ -16,7 +16,7 @@ public class ReadRoundTripTests : ReadServerTestBase
         var count = await CreateClient().DownloadAsync(name, destination).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(size));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(ReadCalls, Has.Count.EqualTo(1));
     }
 
@@ -27,7 +27,7 @@ public class ReadRoundTripTests : ReadServerTestBase
 
         var bytes = await CreateClient().ReadAllBytesAsync(name).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(bytes), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(bytes), Is.EqualTo(TestData.Sha256(data)));
     }
 
     [TestCaseSource(nameof(Sizes))]
@@ -37,7 +37,7 @@ public class ReadRoundTripTests : ReadServerTestBase
 
         var bytes = await CreateClient().ReadAllBytesAsync(name).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(bytes), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(bytes), Is.EqualTo(TestData.Sha256(data)));
     }
 
     [TestCaseSource(nameof(Sizes))]
@@ -49,7 +49,7 @@ public class ReadRoundTripTests : ReadServerTestBase
 
         await stream.CopyToAsync(destination).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(stream.Position, Is.EqualTo(size));
     }
 
@@ -70,7 +70,7 @@ public class ReadRoundTripTests : ReadServerTestBase
             Assert.That(stream.Position, Is.EqualTo(destination.Length));
         }
 
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
     }
 
     [Test]
@@ -102,7 +102,7 @@ public class ReadRoundTripTests : ReadServerTestBase
 
         var expected = data.AsSpan(offset, limit == 0 ? data.Length - offset : Math.Min(limit, data.Length - offset)).ToArray();
         Assert.That(count, Is.EqualTo(expected.Length));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(expected)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(expected)));
         Assert.That(recorder.OffsetsAndLimits, Is.EqualTo(new[] { ((long)offset, (long)limit) }));
     }
 
@@ -119,7 +119,7 @@ public class ReadRoundTripTests : ReadServerTestBase
         await stream.CopyToAsync(destination).DefaultTimeout();
 
         var length = limit == 0 ? data.Length - offset : limit;
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data.AsSpan(offset, length))));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data.AsSpan(offset, length))));
         Assert.That(stream.Position, Is.EqualTo(offset + length));
     }
 
@@ -151,7 +151,7 @@ public class ReadRoundTripTests : ReadServerTestBase
 
         for (var i = 0; i < blobs.Length; i++)
         {
-            Assert.That(Payload.Sha256(results[i]), Is.EqualTo(Payload.Sha256(blobs[i].Data)), $"blob {i}");
+            Assert.That(TestData.Sha256(results[i]), Is.EqualTo(TestData.Sha256(blobs[i].Data)), $"blob {i}");
         }
     }
 
@@ -181,7 +181,7 @@ public class ReadRoundTripTests : ReadServerTestBase
 
         stream.CopyTo(destination);
 
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(stream.ReadByte(), Is.EqualTo(-1));
     }
 

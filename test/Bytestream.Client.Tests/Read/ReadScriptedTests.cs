@@ -17,7 +17,7 @@ public class ReadScriptedTests
     [Test]
     public async Task ReadAsync_KeepAlivesBetweenChunks_NeverReturnsZeroBeforeTheEnd()
     {
-        var data = Payload.Create(30);
+        var data = TestData.Random(30);
         var invoker = new ScriptedReadInvoker(new ScriptedReadCall()
             .KeepAlive(3).Send(data.AsMemory(0, 10)).KeepAlive(2).Send(data.AsMemory(10, 15)).KeepAlive(5).Send(data.AsMemory(25)).KeepAlive(4));
         await using var stream = CreateClient(invoker).OpenRead(Name);
@@ -33,7 +33,7 @@ public class ReadScriptedTests
         }
 
         Assert.That(counts, Is.EqualTo(new[] { 10, 15, 5 }));
-        Assert.That(Payload.Sha256(received.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(received.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(invoker.Started, Has.Count.EqualTo(1));
     }
 
@@ -52,7 +52,7 @@ public class ReadScriptedTests
     [Test]
     public void DownloadAsync_MoreThanReadLimit_ThrowsByteStreamException()
     {
-        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(Payload.Create(8)).Send(Payload.Create(8, seed: 2)));
+        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(TestData.Random(8)).Send(TestData.Random(8, seed: 2)));
         var destination = new MemoryStream();
 
         var ex = Assert.ThrowsAsync<ByteStreamException>(() =>
@@ -68,8 +68,8 @@ public class ReadScriptedTests
     public void ReadAsync_MoreThanReadLimitOnAResumedCall_ThrowsByteStreamException()
     {
         var invoker = new ScriptedReadInvoker(
-            new ScriptedReadCall().Send(Payload.Create(6)).Fail(StatusCode.Unavailable),
-            new ScriptedReadCall().Send(Payload.Create(5)));
+            new ScriptedReadCall().Send(TestData.Random(6)).Fail(StatusCode.Unavailable),
+            new ScriptedReadCall().Send(TestData.Random(5)));
 
         var ex = Assert.ThrowsAsync<ByteStreamException>(() =>
             CreateClient(invoker).DownloadAsync(Name, new MemoryStream(), new DownloadOptions { Limit = 10 }).DefaultTimeout());
@@ -81,7 +81,7 @@ public class ReadScriptedTests
     [Test]
     public void DownloadAsync_MoreThanExpectedLength_ThrowsByteStreamException()
     {
-        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(Payload.Create(12)));
+        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(TestData.Random(12)));
 
         var ex = Assert.ThrowsAsync<ByteStreamException>(() =>
             CreateClient(invoker).DownloadAsync(Name, new MemoryStream(), new DownloadOptions { ExpectedLength = 10 }).DefaultTimeout());
@@ -93,7 +93,7 @@ public class ReadScriptedTests
     [Test]
     public void DownloadAsync_CleanEndBeforeExpectedLength_ThrowsByteStreamException()
     {
-        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(Payload.Create(7)));
+        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(TestData.Random(7)));
 
         var ex = Assert.ThrowsAsync<ByteStreamException>(() =>
             CreateClient(invoker).DownloadAsync(Name, new MemoryStream(), new DownloadOptions { ExpectedLength = 10 }).DefaultTimeout());
@@ -105,10 +105,10 @@ public class ReadScriptedTests
     [Test]
     public void ReadAllBytesAsync_ReapiNameAndShortResource_ThrowsByteStreamExceptionNeverTruncates()
     {
-        var data = Payload.Create(10);
+        var data = TestData.Random(10);
         var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(data.AsMemory(0, 9)));
 
-        var ex = Assert.ThrowsAsync<ByteStreamException>(() => CreateClient(invoker).ReadAllBytesAsync(Payload.BlobName(data)).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<ByteStreamException>(() => CreateClient(invoker).ReadAllBytesAsync(TestData.BlobName(data)).DefaultTimeout());
 
         Assert.That(ex!.Message, Does.Contain("9 of the 10"));
     }
@@ -118,14 +118,14 @@ public class ReadScriptedTests
     [TestCase(StatusCode.Internal)]
     public async Task DownloadAsync_ErrorAfterLastExpectedByte_Succeeds(StatusCode status)
     {
-        var data = Payload.Create(20);
+        var data = TestData.Random(20);
         var invoker = new ScriptedReadInvoker(new ScriptedReadCall().SendChunked(data, 8).Fail(status));
         var destination = new MemoryStream();
 
-        var count = await CreateClient(invoker).DownloadAsync(Payload.BlobName(data), destination).DefaultTimeout();
+        var count = await CreateClient(invoker).DownloadAsync(TestData.BlobName(data), destination).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(20));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(invoker.Started, Has.Count.EqualTo(1));
     }
 
@@ -135,7 +135,7 @@ public class ReadScriptedTests
         var empty = Array.Empty<byte>();
         var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Fail(StatusCode.Unavailable), new ScriptedReadCall());
 
-        var count = await CreateClient(invoker).DownloadAsync(Payload.BlobName(empty), new MemoryStream()).DefaultTimeout();
+        var count = await CreateClient(invoker).DownloadAsync(TestData.BlobName(empty), new MemoryStream()).DefaultTimeout();
 
         Assert.That(count, Is.Zero);
         Assert.That(invoker.Started, Has.Count.EqualTo(2), "with nothing expected there is no last byte an error could follow");
@@ -144,7 +144,7 @@ public class ReadScriptedTests
     [Test]
     public async Task DownloadAsync_CutAfterTheLimitWasReached_MakesNoFurtherCall()
     {
-        var data = Payload.Create(10);
+        var data = TestData.Random(10);
         var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(data).Fail(StatusCode.Unavailable));
         var destination = new MemoryStream();
 
@@ -157,7 +157,7 @@ public class ReadScriptedTests
     [Test]
     public async Task DownloadAsync_CutAfterProgress_ResumesAtThePositionWithTheRemainingLimit()
     {
-        var data = Payload.Create(100);
+        var data = TestData.Random(100);
         var invoker = new ScriptedReadInvoker(
             new ScriptedReadCall().Send(data.AsMemory(0, 30)).Fail(StatusCode.Unavailable),
             new ScriptedReadCall().Send(data.AsMemory(30, 25)).KeepAlive().Fail(StatusCode.Internal),
@@ -167,7 +167,7 @@ public class ReadScriptedTests
         var count = await CreateClient(invoker).DownloadAsync(Name, destination, new DownloadOptions { Offset = 1000, Limit = 70 }).DefaultTimeout();
 
         Assert.That(count, Is.EqualTo(70));
-        Assert.That(Payload.Sha256(destination.ToArray()), Is.EqualTo(Payload.Sha256(data.AsSpan(0, 70))));
+        Assert.That(TestData.Sha256(destination.ToArray()), Is.EqualTo(TestData.Sha256(data.AsSpan(0, 70))));
         var requests = invoker.Started.Select(c => (c.Request!.ReadOffset, c.Request.ReadLimit)).ToArray();
         Assert.That(requests, Is.EqualTo(new[] { (1000L, 70L), (1030L, 40L), (1055L, 15L) }));
     }
@@ -175,7 +175,7 @@ public class ReadScriptedTests
     [Test]
     public void DownloadAsync_NonRetryableErrorAfterProgress_SurfacesWithoutAnotherCall()
     {
-        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(Payload.Create(4)).Fail(StatusCode.PermissionDenied));
+        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(TestData.Random(4)).Fail(StatusCode.PermissionDenied));
 
         var ex = Assert.ThrowsAsync<RpcException>(() => CreateClient(invoker).DownloadAsync(Name, new MemoryStream()).DefaultTimeout());
 
@@ -187,7 +187,7 @@ public class ReadScriptedTests
     public void DownloadAsync_FailuresWithoutProgress_UseUpTheBudget()
     {
         var invoker = new ScriptedReadInvoker(
-            new ScriptedReadCall().Send(Payload.Create(4)).Fail(StatusCode.Unavailable),
+            new ScriptedReadCall().Send(TestData.Random(4)).Fail(StatusCode.Unavailable),
             new ScriptedReadCall().KeepAlive().Fail(StatusCode.Unavailable),
             new ScriptedReadCall().Fail(StatusCode.Unavailable),
             new ScriptedReadCall().Fail(StatusCode.Unavailable));
@@ -202,7 +202,7 @@ public class ReadScriptedTests
     [Test]
     public async Task ReadAsync_CallerCancelsWhileWaiting_ThrowsOperationCanceledAndCancelsTheCall()
     {
-        var data = Payload.Create(10);
+        var data = TestData.Random(10);
         var invoker = new ScriptedReadInvoker(
             new ScriptedReadCall().Send(data.AsMemory(0, 4)).Hang(),
             new ScriptedReadCall().Send(data.AsMemory(4)));
@@ -224,7 +224,7 @@ public class ReadScriptedTests
     [Test]
     public async Task ReadAsync_AfterACancelledRead_ContinuesAtThePosition()
     {
-        var data = Payload.Create(10);
+        var data = TestData.Random(10);
         var invoker = new ScriptedReadInvoker(
             new ScriptedReadCall().Send(data.AsMemory(0, 4)).Hang(),
             new ScriptedReadCall().Send(data.AsMemory(4)));
@@ -259,7 +259,7 @@ public class ReadScriptedTests
     [Test]
     public async Task Dispose_WhileTheCallRuns_CancelsIt()
     {
-        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(Payload.Create(4)).Hang());
+        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(TestData.Random(4)).Hang());
         var stream = CreateClient(invoker).OpenRead(Name);
         Assert.That(await stream.ReadAsync(new byte[4]).DefaultTimeout(), Is.EqualTo(4));
 
@@ -289,7 +289,7 @@ public class ReadScriptedTests
     [Test]
     public async Task ReadAsync_ZeroLengthBuffer_WaitsForDataWithoutConsumingIt()
     {
-        var data = Payload.Create(5);
+        var data = TestData.Random(5);
         var invoker = new ScriptedReadInvoker(new ScriptedReadCall().KeepAlive(2).Send(data));
         await using var stream = CreateClient(invoker).OpenRead(Name);
 
@@ -305,7 +305,7 @@ public class ReadScriptedTests
     [Test]
     public async Task OpenRead_WithHeaders_SendsThemOnEveryAttempt()
     {
-        var data = Payload.Create(10);
+        var data = TestData.Random(10);
         var invoker = new ScriptedReadInvoker(
             new ScriptedReadCall().Send(data.AsMemory(0, 3)).Fail(StatusCode.Unavailable),
             new ScriptedReadCall().Fail(StatusCode.Unavailable),
@@ -323,11 +323,11 @@ public class ReadScriptedTests
     [Test]
     public async Task DownloadAsync_WithProgress_ReportsBytesAndTotal()
     {
-        var data = Payload.Create(20);
+        var data = TestData.Random(20);
         var invoker = new ScriptedReadInvoker(new ScriptedReadCall().SendChunked(data, 8));
         var reports = new List<TransferProgress>();
 
-        await CreateClient(invoker).DownloadAsync(Payload.BlobName(data), new MemoryStream(),
+        await CreateClient(invoker).DownloadAsync(TestData.BlobName(data), new MemoryStream(),
             new DownloadOptions { Progress = new SynchronousProgress(reports) }).DefaultTimeout();
 
         Assert.That(reports, Is.EqualTo(new[] { new TransferProgress(8, 20), new TransferProgress(16, 20), new TransferProgress(20, 20) }));
@@ -336,19 +336,19 @@ public class ReadScriptedTests
     [Test]
     public async Task ReadAllBytesAsync_UnknownLength_JoinsTheChunks()
     {
-        var data = Payload.Create(50);
+        var data = TestData.Random(50);
         var invoker = new ScriptedReadInvoker(new ScriptedReadCall().SendChunked(data, 7).Fail(StatusCode.Unavailable), new ScriptedReadCall());
 
         var bytes = await CreateClient(invoker).ReadAllBytesAsync(Name).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(bytes), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(bytes), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(invoker.Started[1].Request!.ReadOffset, Is.EqualTo(50));
     }
 
     [Test]
     public async Task Read_Sync_ResumesLikeReadAsync()
     {
-        var data = Payload.Create(40);
+        var data = TestData.Random(40);
         var invoker = new ScriptedReadInvoker(
             new ScriptedReadCall().Send(data.AsMemory(0, 15)).Fail(StatusCode.Unavailable),
             new ScriptedReadCall().Send(data.AsMemory(15)));

@@ -35,7 +35,7 @@ public class ReadStreamConformanceTests : StreamConformanceTests
 
     protected override Task<Stream> CreateStreamAsync(byte[] data)
     {
-        var name = Payload.BlobName(data);
+        var name = TestData.BlobName(data);
         _server.SetResource(name, data);
         return Task.FromResult<Stream>(_client.OpenRead(name));
     }
@@ -45,27 +45,27 @@ public class ReadStreamConformanceTests : StreamConformanceTests
     [Test]
     public async Task Read_EachModeWithCutsEveryFewChunks_ReturnsTheData([Values] ReadMode mode)
     {
-        var data = Payload.Create(DataSize, seed: 7);
+        var data = TestData.Random(DataSize, seed: 7);
         _server.Faults.CutRead(2500, times: 10);
         await using var stream = await CreateStreamAsync(data).DefaultTimeout();
 
         var read = await ReadAllAsync(mode, stream).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(read), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(read), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(_server.Calls, Has.Count.EqualTo(3), "cut at 2500 and 5000, then the rest");
     }
 
     [Test]
     public async Task ReadAsync_FromAnOffset_PositionStartsThere()
     {
-        var data = Payload.Create(DataSize, seed: 8);
-        var name = Payload.BlobName(data);
+        var data = TestData.Random(DataSize, seed: 8);
+        var name = TestData.BlobName(data);
         _server.SetResource(name, data);
         await using var stream = _client.OpenRead(name, offset: 1234);
 
         var read = await ReadAllAsync(ReadMode.ReadAsyncMemory, new OffsetPosition(stream, 1234)).DefaultTimeout();
 
-        Assert.That(Payload.Sha256(read), Is.EqualTo(Payload.Sha256(data.AsSpan(1234))));
+        Assert.That(TestData.Sha256(read), Is.EqualTo(TestData.Sha256(data.AsSpan(1234))));
         Assert.That(stream.Position, Is.EqualTo(data.Length));
     }
 

@@ -62,7 +62,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task Read_EachMode_ReturnsTheDataOrIsNotSupported([Values] ReadMode mode)
     {
-        var data = Payload.Create(DataSize, seed: (int)mode);
+        var data = TestData.Random(DataSize, seed: (int)mode);
         var stream = await CreateStreamAsync(data).DefaultTimeout();
         try
         {
@@ -75,7 +75,7 @@ public abstract class StreamConformanceTests
             var read = await ReadAllAsync(mode, stream).DefaultTimeout();
 
             Assert.That(read, Has.Length.EqualTo(data.Length));
-            Assert.That(Payload.Sha256(read), Is.EqualTo(Payload.Sha256(data)));
+            Assert.That(TestData.Sha256(read), Is.EqualTo(TestData.Sha256(data)));
             Assert.That(stream.Position, Is.EqualTo(data.Length));
             Assert.That(await ReadOnceAsync(mode, stream, new byte[10]).DefaultTimeout(), Is.Zero, "at the end every mode returns 0");
         }
@@ -88,7 +88,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task Write_EachMode_StoresTheDataOrIsNotSupported([Values] WriteMode mode)
     {
-        var data = Payload.Create(DataSize, seed: 100 + (int)mode);
+        var data = TestData.Random(DataSize, seed: 100 + (int)mode);
         var stream = await CreateStreamAsync(data).DefaultTimeout();
         try
         {
@@ -102,7 +102,7 @@ public abstract class StreamConformanceTests
             Assert.That(stream.Position, Is.EqualTo(data.Length));
             var stored = await FinishWriteAsync(stream).DefaultTimeout();
 
-            Assert.That(Payload.Sha256(stored), Is.EqualTo(Payload.Sha256(data)));
+            Assert.That(TestData.Sha256(stored), Is.EqualTo(TestData.Sha256(data)));
         }
         finally
         {
@@ -113,7 +113,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task CanProperties_MatchTheStreamKind()
     {
-        await using var stream = await CreateStreamAsync(Payload.Create(DataSize)).DefaultTimeout();
+        await using var stream = await CreateStreamAsync(TestData.Random(DataSize)).DefaultTimeout();
 
         Assert.That(stream.CanRead, Is.EqualTo(CanReadStream));
         Assert.That(stream.CanWrite, Is.EqualTo(CanWriteStream));
@@ -125,7 +125,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task UnsupportedMembers_ThrowNotSupported()
     {
-        await using var stream = await CreateStreamAsync(Payload.Create(DataSize)).DefaultTimeout();
+        await using var stream = await CreateStreamAsync(TestData.Random(DataSize)).DefaultTimeout();
 
         Assert.Throws<NotSupportedException>(() => _ = stream.Length);
         Assert.Throws<NotSupportedException>(() => stream.Position = 0);
@@ -139,7 +139,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task BadBufferArguments_ThrowArgumentExceptions()
     {
-        await using var stream = await CreateStreamAsync(Payload.Create(DataSize)).DefaultTimeout();
+        await using var stream = await CreateStreamAsync(TestData.Random(DataSize)).DefaultTimeout();
         var buffer = new byte[4];
 
         if (CanReadStream)
@@ -168,14 +168,14 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task ZeroLengthOperations_MoveNothing()
     {
-        var data = Payload.Create(DataSize);
+        var data = TestData.Random(DataSize);
         await using var stream = await CreateStreamAsync(data).DefaultTimeout();
 
         if (CanReadStream)
         {
             Assert.That(await stream.ReadAsync(Memory<byte>.Empty).DefaultTimeout(), Is.Zero);
             Assert.That(stream.Read([], 0, 0), Is.Zero);
-            Assert.That(Payload.Sha256(await ReadAllAsync(ReadMode.ReadAsyncMemory, stream).DefaultTimeout()), Is.EqualTo(Payload.Sha256(data)));
+            Assert.That(TestData.Sha256(await ReadAllAsync(ReadMode.ReadAsyncMemory, stream).DefaultTimeout()), Is.EqualTo(TestData.Sha256(data)));
         }
         else
         {
@@ -188,7 +188,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task Dispose_Twice_DoesNotThrow()
     {
-        var stream = await CreateStreamAsync(Payload.Create(DataSize)).DefaultTimeout();
+        var stream = await CreateStreamAsync(TestData.Random(DataSize)).DefaultTimeout();
 
         stream.Dispose();
 
@@ -199,7 +199,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task DisposeAsync_Twice_DoesNotThrow()
     {
-        var stream = await CreateStreamAsync(Payload.Create(DataSize)).DefaultTimeout();
+        var stream = await CreateStreamAsync(TestData.Random(DataSize)).DefaultTimeout();
 
         await stream.DisposeAsync().DefaultTimeout();
 
@@ -210,7 +210,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task Operations_AfterDispose_ThrowObjectDisposed()
     {
-        var stream = await CreateStreamAsync(Payload.Create(DataSize)).DefaultTimeout();
+        var stream = await CreateStreamAsync(TestData.Random(DataSize)).DefaultTimeout();
         await stream.DisposeAsync().DefaultTimeout();
 
         Assert.That(stream.CanRead, Is.False);
@@ -235,7 +235,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task ReadAsync_CancelledToken_ThrowsOperationCanceled()
     {
-        await using var stream = await CreateStreamAsync(Payload.Create(DataSize)).DefaultTimeout();
+        await using var stream = await CreateStreamAsync(TestData.Random(DataSize)).DefaultTimeout();
         var cancelled = new CancellationToken(canceled: true);
         var buffer = new byte[10];
 
@@ -253,7 +253,7 @@ public abstract class StreamConformanceTests
     [Test]
     public async Task WriteAsync_CancelledToken_ThrowsOperationCanceled([Values] bool memory)
     {
-        await using var stream = await CreateStreamAsync(Payload.Create(DataSize)).DefaultTimeout();
+        await using var stream = await CreateStreamAsync(TestData.Random(DataSize)).DefaultTimeout();
         var cancelled = new CancellationToken(canceled: true);
         var buffer = new byte[10];
         var expected = CanWriteStream

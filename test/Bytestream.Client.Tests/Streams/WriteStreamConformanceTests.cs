@@ -59,7 +59,7 @@ public class WriteStreamConformanceTests : StreamConformanceTests
     [Test]
     public async Task Dispose_AfterWritingInEachMode_CompletesTheUpload([Values] WriteMode mode, [Values] bool async)
     {
-        var data = Payload.Create(DataSize, seed: 200 + (int)mode);
+        var data = TestData.Random(DataSize, seed: 200 + (int)mode);
         var stream = _client.OpenWrite(NextName());
 
         await WriteAllAsync(mode, stream, data).DefaultTimeout();
@@ -72,7 +72,7 @@ public class WriteStreamConformanceTests : StreamConformanceTests
             stream.Dispose();
         }
 
-        Assert.That(Payload.Sha256(Stored(stream.ResourceName)), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(Stored(stream.ResourceName)), Is.EqualTo(TestData.Sha256(data)));
         Assert.That(Requests(stream.ResourceName).Count(r => r.FinishWrite), Is.EqualTo(1));
     }
 
@@ -81,7 +81,7 @@ public class WriteStreamConformanceTests : StreamConformanceTests
     {
         await using var stream = _client.OpenWrite(NextName());
 
-        await stream.WriteAsync(Payload.Create((2 * ChunkSize) + 500)).DefaultTimeout();
+        await stream.WriteAsync(TestData.Random((2 * ChunkSize) + 500)).DefaultTimeout();
         await WaitForRequestsAsync(stream.ResourceName, 2);
 
         Assert.That(Requests(stream.ResourceName).Select(r => (r.WriteOffset, r.DataLength)),
@@ -92,7 +92,7 @@ public class WriteStreamConformanceTests : StreamConformanceTests
     [Test]
     public async Task FlushAsync_PartialChunk_IsSent()
     {
-        var data = Payload.Create(ChunkSize + 300);
+        var data = TestData.Random(ChunkSize + 300);
         await using var stream = _client.OpenWrite(NextName());
         await stream.WriteAsync(data).DefaultTimeout();
 
@@ -103,13 +103,13 @@ public class WriteStreamConformanceTests : StreamConformanceTests
             Is.EqualTo(new[] { (0L, ChunkSize, false), ((long)ChunkSize, 300, false) }));
         var result = await stream.CompleteAsync().DefaultTimeout();
         Assert.That(result.CommittedSize, Is.EqualTo(data.Length));
-        Assert.That(Payload.Sha256(Stored(stream.ResourceName)), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(Stored(stream.ResourceName)), Is.EqualTo(TestData.Sha256(data)));
     }
 
     [Test]
     public async Task CompleteAsync_Twice_ReturnsTheSameResult()
     {
-        var data = Payload.Create(2500);
+        var data = TestData.Random(2500);
         await using var stream = _client.OpenWrite(NextName());
         await stream.WriteAsync(data).DefaultTimeout();
 
@@ -126,7 +126,7 @@ public class WriteStreamConformanceTests : StreamConformanceTests
     public async Task Dispose_ExpectedLengthNotReached_ThrowsWithoutFinishWrite()
     {
         var stream = _client.OpenWrite(NextName(), new UploadOptions { ExpectedLength = 5000 });
-        await stream.WriteAsync(Payload.Create(3000)).DefaultTimeout();
+        await stream.WriteAsync(TestData.Random(3000)).DefaultTimeout();
 
         var ex = Assert.ThrowsAsync<ByteStreamException>(async () => await stream.DisposeAsync());
 
@@ -138,8 +138,8 @@ public class WriteStreamConformanceTests : StreamConformanceTests
     [Test]
     public async Task Dispose_ReapiUploadNameNotReached_ThrowsWithoutFinishWrite()
     {
-        var data = Payload.Create(4000);
-        var name = BlobResourceName.Parse(Payload.BlobName(data)).ToUploadResourceName(Guid.NewGuid());
+        var data = TestData.Random(4000);
+        var name = BlobResourceName.Parse(TestData.BlobName(data)).ToUploadResourceName(Guid.NewGuid());
         var stream = _client.OpenWrite(name);
         await stream.WriteAsync(data.AsMemory(0, 3999)).DefaultTimeout();
 
@@ -153,7 +153,7 @@ public class WriteStreamConformanceTests : StreamConformanceTests
     {
         var stream = _client.OpenWrite(NextName());
         _server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.PermissionDenied);
-        var piece = Payload.Create(ChunkSize);
+        var piece = TestData.Random(ChunkSize);
 
         // The server fails the call after its first request; the client notices on a later send.
         var failure = await CatchAsync(() => stream.WriteAsync(piece).AsTask());
@@ -176,7 +176,7 @@ public class WriteStreamConformanceTests : StreamConformanceTests
     [Test]
     public async Task Abort_AfterSomeWrites_EndsWithoutFinishWriteAndStaysResumable()
     {
-        var data = Payload.Create((3 * ChunkSize) + 77, seed: 5);
+        var data = TestData.Random((3 * ChunkSize) + 77, seed: 5);
         var name = NextName();
         var stream = _client.OpenWrite(name);
         await stream.WriteAsync(data.AsMemory(0, 3 * ChunkSize)).DefaultTimeout();
@@ -193,17 +193,17 @@ public class WriteStreamConformanceTests : StreamConformanceTests
         var result = await _client.UploadAsync(name, data, new UploadOptions { ResumeExistingUpload = true }).DefaultTimeout();
         Assert.That(result.CommittedSize, Is.EqualTo(data.Length));
         Assert.That(result.BytesSent, Is.EqualTo(77), "only the part after the committed bytes is sent again");
-        Assert.That(Payload.Sha256(Stored(name)), Is.EqualTo(Payload.Sha256(data)));
+        Assert.That(TestData.Sha256(Stored(name)), Is.EqualTo(TestData.Sha256(data)));
     }
 
     [Test]
     public async Task WriteAsync_AfterComplete_ThrowsInvalidOperation()
     {
         await using var stream = _client.OpenWrite(NextName());
-        await stream.WriteAsync(Payload.Create(10)).DefaultTimeout();
+        await stream.WriteAsync(TestData.Random(10)).DefaultTimeout();
         await stream.CompleteAsync().DefaultTimeout();
 
-        Assert.ThrowsAsync<InvalidOperationException>(async () => await stream.WriteAsync(Payload.Create(10)));
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await stream.WriteAsync(TestData.Random(10)));
     }
 
     private string NextName() => $"conformance/uploads/{Interlocked.Increment(ref _streams)}";

@@ -15,7 +15,7 @@ public class TestServerCallFaultTests : TestServerFixture
     [Test]
     public async Task FailNext_Read_FailsThatManyCallsThenReadsNormally()
     {
-        var data = Bytes(100);
+        var data = TestData.Random(100);
         Server.SetResource("blobs/fail-read", data);
         Server.Faults.FailNext(ByteStreamMethod.Read, StatusCode.Unavailable, times: 2);
 
@@ -34,7 +34,7 @@ public class TestServerCallFaultTests : TestServerFixture
     [Test]
     public async Task FailNext_Write_FailsAfterTheFirstRequestAndStoresNothing()
     {
-        var data = Bytes(4 * Chunk);
+        var data = TestData.Random(4 * Chunk);
         Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.ResourceExhausted);
 
         var status = await StatusOf(() => UploadAsync("blobs/fail-write", data));
@@ -45,15 +45,15 @@ public class TestServerCallFaultTests : TestServerFixture
         {
             Assert.That(status, Is.EqualTo(StatusCode.ResourceExhausted));
             Assert.That(failedCallRequests, Is.EqualTo(1), "the failed call read only its first request");
-            Assert.That(Sha256(Stored("blobs/fail-write")), Is.EqualTo(Sha256(data)));
+            Assert.That(TestData.Sha256(Stored("blobs/fail-write")), Is.EqualTo(TestData.Sha256(data)));
         });
     }
 
     [Test]
     public async Task FailNext_QueryWriteStatusForOneName_FailsOnlyThatName()
     {
-        await WriteAsync(Requests("blobs/q1", Bytes(10), finish: false));
-        await WriteAsync(Requests("blobs/q2", Bytes(20), finish: false));
+        await WriteAsync(Requests("blobs/q1", TestData.Random(10), finish: false));
+        await WriteAsync(Requests("blobs/q2", TestData.Random(20), finish: false));
         Server.Faults.FailNext(ByteStreamMethod.QueryWriteStatus, StatusCode.Internal, resourceName: "blobs/q2");
 
         var other = await QueryAsync("blobs/q1");
@@ -71,7 +71,7 @@ public class TestServerCallFaultTests : TestServerFixture
     [Test]
     public async Task StallNext_Read_SendsAfterBytesThenHangsUntilTheClientCancels()
     {
-        Server.SetResource("blobs/stall-read", Bytes(5000));
+        Server.SetResource("blobs/stall-read", TestData.Random(5000));
         Server.Faults.StallNext(ByteStreamMethod.Read, afterBytes: 1000);
         using var cancellation = new CancellationTokenSource();
         using var call = Client.Read(new ReadRequest { ResourceName = "blobs/stall-read" }, cancellationToken: cancellation.Token);
@@ -96,7 +96,7 @@ public class TestServerCallFaultTests : TestServerFixture
     [Test]
     public async Task StallNext_ReadWithDeadline_EndsWithDeadlineExceeded()
     {
-        Server.SetResource("blobs/stall-deadline", Bytes(10));
+        Server.SetResource("blobs/stall-deadline", TestData.Random(10));
         Server.Faults.StallNext(ByteStreamMethod.Read);
 
         var status = await StatusOf(async () =>
@@ -120,7 +120,7 @@ public class TestServerCallFaultTests : TestServerFixture
         using var cancellation = new CancellationTokenSource();
         using var call = Client.Write(cancellationToken: cancellation.Token);
 
-        foreach (var request in Requests("blobs/stall-write", Bytes(3 * Chunk)))
+        foreach (var request in Requests("blobs/stall-write", TestData.Random(3 * Chunk)))
         {
             await call.RequestStream.WriteAsync(request).DefaultTimeout();
         }
@@ -148,7 +148,7 @@ public class TestServerCallFaultTests : TestServerFixture
         var status = await StatusOf(async () =>
         {
             using var call = Client.Write(deadline: DateTime.UtcNow.Add(StallProof));
-            foreach (var request in Requests("blobs/stall-finish", Bytes(Chunk)))
+            foreach (var request in Requests("blobs/stall-finish", TestData.Random(Chunk)))
             {
                 await call.RequestStream.WriteAsync(request).DefaultTimeout();
             }
@@ -168,7 +168,7 @@ public class TestServerCallFaultTests : TestServerFixture
     [Test]
     public async Task StallNext_QueryWriteStatus_HangsUntilTheClientCancels()
     {
-        await WriteAsync(Requests("blobs/stall-query", Bytes(10), finish: false));
+        await WriteAsync(Requests("blobs/stall-query", TestData.Random(10), finish: false));
         Server.Faults.StallNext(ByteStreamMethod.QueryWriteStatus);
         using var cancellation = new CancellationTokenSource();
         using var call = Client.QueryWriteStatusAsync(new QueryWriteStatusRequest { ResourceName = "blobs/stall-query" }, cancellationToken: cancellation.Token);
@@ -191,7 +191,7 @@ public class TestServerCallFaultTests : TestServerFixture
     {
         var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
         using var channel = server.CreateChannel();
-        server.SetResource("blobs/stall-dispose", Bytes(10));
+        server.SetResource("blobs/stall-dispose", TestData.Random(10));
         server.Faults.StallNext(ByteStreamMethod.Read);
         using var call = new Stub(channel).Read(new ReadRequest { ResourceName = "blobs/stall-dispose" });
         var next = call.ResponseStream.MoveNext(CancellationToken.None);

@@ -8,7 +8,7 @@ public class TestServerConcurrencyTests : TestServerFixture
     [Test]
     public async Task WriteAndRead_64ParallelTransfers_EveryResourceRoundTrips()
     {
-        var payloads = Enumerable.Range(0, 64).Select(i => Bytes((4 * Chunk) + i, seed: i)).ToArray();
+        var payloads = Enumerable.Range(0, 64).Select(i => TestData.Random((4 * Chunk) + i, seed: i)).ToArray();
 
         await Task.WhenAll(payloads.Select((data, i) => UploadAsync($"blobs/parallel-{i}", data))).DefaultTimeout();
         var reads = await Task.WhenAll(payloads.Select((_, i) => ReadAsync($"blobs/parallel-{i}"))).DefaultTimeout();
@@ -17,7 +17,7 @@ public class TestServerConcurrencyTests : TestServerFixture
         {
             for (var i = 0; i < payloads.Length; i++)
             {
-                Assert.That(Sha256(reads[i]), Is.EqualTo(Sha256(payloads[i])), $"resource {i}");
+                Assert.That(TestData.Sha256(reads[i]), Is.EqualTo(TestData.Sha256(payloads[i])), $"resource {i}");
             }
 
             Assert.That(Server.Calls, Has.Count.EqualTo(128));
@@ -29,7 +29,7 @@ public class TestServerConcurrencyTests : TestServerFixture
     public async Task CutWrite_Times_16ParallelResumingUploads_CutExactlyThatManyCalls()
     {
         Server.Faults.CutWrite(Chunk + 1, times: 8);
-        var payloads = Enumerable.Range(0, 16).Select(i => Bytes(3 * Chunk, seed: 100 + i)).ToArray();
+        var payloads = Enumerable.Range(0, 16).Select(i => TestData.Random(3 * Chunk, seed: 100 + i)).ToArray();
 
         var failures = await Task.WhenAll(payloads.Select((data, i) => UploadResumingAsync($"blobs/cut-parallel-{i}", data))).DefaultTimeout();
 
@@ -38,7 +38,7 @@ public class TestServerConcurrencyTests : TestServerFixture
             Assert.That(failures.Sum(), Is.EqualTo(8));
             for (var i = 0; i < payloads.Length; i++)
             {
-                Assert.That(Sha256(Stored($"blobs/cut-parallel-{i}")), Is.EqualTo(Sha256(payloads[i])), $"resource {i}");
+                Assert.That(TestData.Sha256(Stored($"blobs/cut-parallel-{i}")), Is.EqualTo(TestData.Sha256(payloads[i])), $"resource {i}");
             }
         });
     }

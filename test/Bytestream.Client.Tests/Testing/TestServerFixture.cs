@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Bytestream.Testing;
 using Google.ByteStream;
 using Google.Protobuf;
@@ -42,15 +41,6 @@ public abstract class TestServerFixture
 
     [SetUp]
     public void ResetTestServer() => Server.Reset();
-
-    protected static byte[] Bytes(int length, int seed = 7)
-    {
-        var data = new byte[length];
-        new Random(seed).NextBytes(data);
-        return data;
-    }
-
-    protected static string Sha256(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
     /// <summary>The requests of one Write call: <paramref name="data"/> from <paramref name="offset"/> in chunks, the name on every request.</summary>
     private protected static List<WriteRequest> Requests(string name, ReadOnlyMemory<byte> data, long offset = 0, bool finish = true, int chunk = Chunk)

@@ -17,7 +17,7 @@ public class TestServerQueryWriteStatusTests : TestServerFixture
     [Test]
     public async Task QueryWriteStatus_UploadInProgress_ReportsCommittedIncomplete()
     {
-        await WriteAsync(Requests("blobs/progress", Bytes(Chunk + 9), finish: false));
+        await WriteAsync(Requests("blobs/progress", TestData.Random(Chunk + 9), finish: false));
 
         var answer = await QueryAsync("blobs/progress");
 
@@ -27,8 +27,8 @@ public class TestServerQueryWriteStatusTests : TestServerFixture
     [Test]
     public async Task QueryWriteStatus_StoredResource_ReportsSizeComplete()
     {
-        Server.SetResource("blobs/stored", Bytes(321));
-        await UploadAsync("blobs/uploaded", Bytes(123));
+        Server.SetResource("blobs/stored", TestData.Random(321));
+        await UploadAsync("blobs/uploaded", TestData.Random(123));
 
         await Assert.MultipleAsync(async () =>
         {
@@ -41,8 +41,8 @@ public class TestServerQueryWriteStatusTests : TestServerFixture
     [TestCase(QueryWriteStatusMode.Unimplemented, StatusCode.Unimplemented)]
     public async Task QueryWriteStatus_FailingMode_FailsEvenForKnownUploads(QueryWriteStatusMode mode, StatusCode expected)
     {
-        await WriteAsync(Requests("blobs/known", Bytes(100), finish: false));
-        Server.SetResource("blobs/complete", Bytes(10));
+        await WriteAsync(Requests("blobs/known", TestData.Random(100), finish: false));
+        Server.SetResource("blobs/complete", TestData.Random(10));
         Server.Faults.QueryWriteStatusMode = mode;
 
         var inProgress = await StatusOf(() => QueryAsync("blobs/known"));
@@ -59,8 +59,8 @@ public class TestServerQueryWriteStatusTests : TestServerFixture
     [Test]
     public async Task QueryWriteStatus_ZeroOrComplete_ReportsZeroForAnythingButCompleteResources()
     {
-        await WriteAsync(Requests("blobs/partial", Bytes(100), finish: false));
-        Server.SetResource("blobs/complete", Bytes(10));
+        await WriteAsync(Requests("blobs/partial", TestData.Random(100), finish: false));
+        Server.SetResource("blobs/complete", TestData.Random(10));
         Server.Faults.QueryWriteStatusMode = QueryWriteStatusMode.ZeroOrComplete;
 
         await Assert.MultipleAsync(async () =>
@@ -74,7 +74,7 @@ public class TestServerQueryWriteStatusTests : TestServerFixture
     [Test]
     public async Task QueryWriteStatusOverride_KnownName_ReportsWhatTheHookReturns()
     {
-        await WriteAsync(Requests("blobs/distorted", Bytes(100), finish: false));
+        await WriteAsync(Requests("blobs/distorted", TestData.Random(100), finish: false));
         (long, bool)? seen = null;
         Server.Faults.QueryWriteStatusOverride = (committed, complete) =>
         {

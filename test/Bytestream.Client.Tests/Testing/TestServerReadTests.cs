@@ -10,14 +10,14 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task Read_WholeResource_ReturnsIdenticalBytesInReadChunkSizeMessages()
     {
-        var data = Bytes((2 * 1024 * 1024) + 5);
+        var data = TestData.Random((2 * 1024 * 1024) + 5);
         Server.SetResource("blobs/read", data);
 
         var (messages, read) = await ReadMessagesAsync(Client, "blobs/read");
 
         Assert.Multiple(() =>
         {
-            Assert.That(Sha256(read), Is.EqualTo(Sha256(data)));
+            Assert.That(TestData.Sha256(read), Is.EqualTo(TestData.Sha256(data)));
             Assert.That(messages, Is.EqualTo(new[] { 1024 * 1024, 1024 * 1024, 5 }));
         });
     }
@@ -27,7 +27,7 @@ public class TestServerReadTests : TestServerFixture
     {
         await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { ReadChunkSize = 1000 }).DefaultTimeout();
         using var channel = server.CreateChannel();
-        var data = Bytes(2500);
+        var data = TestData.Random(2500);
         server.SetResource("blobs/small-chunks", data);
 
         var (messages, read) = await ReadMessagesAsync(new Stub(channel), "blobs/small-chunks");
@@ -42,7 +42,7 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task Read_OffsetAndLimit_ReturnsThatRange()
     {
-        var data = Bytes(10_000);
+        var data = TestData.Random(10_000);
         Server.SetResource("blobs/range", data);
 
         var fromOffset = await ReadAsync("blobs/range", offset: 9_000);
@@ -60,7 +60,7 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task Read_OffsetAtEnd_EndsOkWithoutData()
     {
-        Server.SetResource("blobs/end", Bytes(10));
+        Server.SetResource("blobs/end", TestData.Random(10));
 
         var (messages, _) = await ReadMessagesAsync(Client, "blobs/end", offset: 10);
 
@@ -70,8 +70,8 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task Read_InvalidRequests_FailWithTheSpecsStatuses()
     {
-        Server.SetResource("blobs/bad", Bytes(10));
-        await WriteAsync(Requests("blobs/incomplete", Bytes(10), finish: false));
+        Server.SetResource("blobs/bad", TestData.Random(10));
+        await WriteAsync(Requests("blobs/incomplete", TestData.Random(10), finish: false));
 
         await Assert.MultipleAsync(async () =>
         {
@@ -87,7 +87,7 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task CutRead_MidResource_SendsExactlyAfterBytesThenFails()
     {
-        var data = Bytes(3 * 1024 * 1024);
+        var data = TestData.Random(3 * 1024 * 1024);
         Server.SetResource("blobs/cut-read", data);
         Server.Faults.CutRead(1_500_000, StatusCode.Aborted);
 
@@ -97,15 +97,15 @@ public class TestServerReadTests : TestServerFixture
         Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(StatusCode.Aborted));
-            Assert.That(Sha256(received), Is.EqualTo(Sha256(data.AsSpan(0, 1_500_000))));
-            Assert.That(Sha256(second), Is.EqualTo(Sha256(data)), "the fault was used up");
+            Assert.That(TestData.Sha256(received), Is.EqualTo(TestData.Sha256(data.AsSpan(0, 1_500_000))));
+            Assert.That(TestData.Sha256(second), Is.EqualTo(TestData.Sha256(data)), "the fault was used up");
         });
     }
 
     [Test]
     public async Task CutRead_AfterLastByte_SendsEverythingThenFails()
     {
-        var data = Bytes(5000);
+        var data = TestData.Random(5000);
         Server.SetResource("blobs/cut-end", data);
         Server.Faults.CutRead(5000);
 
@@ -121,7 +121,7 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task CutRead_MarkBeyondRequestedRange_FailsAtTheEndOfTheRange()
     {
-        var data = Bytes(5000);
+        var data = TestData.Random(5000);
         Server.SetResource("blobs/cut-range", data);
         Server.Faults.CutRead(long.MaxValue);
 
@@ -137,7 +137,7 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task CutRead_WithOk_EndsTheReadEarlyWithSuccess()
     {
-        Server.SetResource("blobs/truncated", Bytes(5000));
+        Server.SetResource("blobs/truncated", TestData.Random(5000));
         Server.Faults.CutRead(1234, StatusCode.OK);
 
         var read = await ReadAsync("blobs/truncated");
@@ -148,7 +148,7 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task CutRead_ForOneResourceNameAndTimes_CutsOnlyThoseCalls()
     {
-        var data = Bytes(5000);
+        var data = TestData.Random(5000);
         Server.SetResource("blobs/a", data);
         Server.SetResource("blobs/b", data);
         Server.Faults.CutRead(100, times: 2, resourceName: "blobs/b");
@@ -172,7 +172,7 @@ public class TestServerReadTests : TestServerFixture
     {
         await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { ReadChunkSize = 1000 }).DefaultTimeout();
         using var channel = server.CreateChannel();
-        var data = Bytes(2500);
+        var data = TestData.Random(2500);
         server.SetResource("blobs/keep-alive", data);
         server.Faults.EmptyReadResponsesBeforeEachChunk = 2;
 
@@ -188,7 +188,7 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task IgnoreReadOffset_ResumedRead_SendsFromByteZero()
     {
-        var data = Bytes(5000);
+        var data = TestData.Random(5000);
         Server.SetResource("blobs/ignore-offset", data);
         Server.Faults.IgnoreReadOffset = true;
 
@@ -200,7 +200,7 @@ public class TestServerReadTests : TestServerFixture
     [Test]
     public async Task IgnoreReadLimit_LimitedRead_SendsToTheEnd()
     {
-        var data = Bytes(5000);
+        var data = TestData.Random(5000);
         Server.SetResource("blobs/ignore-limit", data);
         Server.Faults.IgnoreReadLimit = true;
 

@@ -11,7 +11,7 @@ public class TestServerRecordTests : TestServerFixture
     public async Task Calls_SeveralMethods_RecordedInStartOrderWithHeadersAndFinalStatus()
     {
         var headers = new Metadata { { "x-request-id", "abc" }, { "x-token-bin", new byte[] { 1, 2, 3 } } };
-        await WriteAsync(Requests("blobs/recorded", Bytes(10)), headers);
+        await WriteAsync(Requests("blobs/recorded", TestData.Random(10)), headers);
         await StatusOf(() => ReadMessagesAsync(Client, "blobs/missing", headers: headers));
         await Client.QueryWriteStatusAsync(new QueryWriteStatusRequest { ResourceName = "blobs/recorded" }, headers).ResponseAsync.DefaultTimeout();
 
@@ -32,7 +32,7 @@ public class TestServerRecordTests : TestServerFixture
     [Test]
     public async Task WriteRequests_EveryRequest_RecordedAsReceived()
     {
-        var requests = Requests("blobs/requests", Bytes((2 * Chunk) + 1));
+        var requests = Requests("blobs/requests", TestData.Random((2 * Chunk) + 1));
         requests[1].ResourceName = string.Empty;
 
         await WriteAsync(requests);
@@ -49,14 +49,14 @@ public class TestServerRecordTests : TestServerFixture
     [Test]
     public async Task Reset_AfterActivity_ForgetsResourcesUploadsFaultsAndRecords()
     {
-        Server.SetResource("blobs/set", Bytes(10));
-        await UploadAsync("blobs/uploaded", Bytes(10));
-        await WriteAsync(Requests("blobs/partial", Bytes(10), finish: false));
+        Server.SetResource("blobs/set", TestData.Random(10));
+        await UploadAsync("blobs/uploaded", TestData.Random(10));
+        await WriteAsync(Requests("blobs/partial", TestData.Random(10), finish: false));
         Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.Internal);
         Server.Faults.IgnoreReadOffset = true;
 
         Server.Reset();
-        var afterReset = await UploadAsync("blobs/after-reset", Bytes(10));
+        var afterReset = await UploadAsync("blobs/after-reset", TestData.Random(10));
 
         Assert.Multiple(() =>
         {
@@ -73,7 +73,7 @@ public class TestServerRecordTests : TestServerFixture
     [Test]
     public async Task Reset_CallStartedBeforeIt_IsNotRecordedWhenItEndsLater()
     {
-        Server.SetResource("blobs/stale", Bytes(10));
+        Server.SetResource("blobs/stale", TestData.Random(10));
         Server.Faults.StallNext(ByteStreamMethod.Read);
         using var cancellation = new CancellationTokenSource();
         using var call = Client.Read(new ReadRequest { ResourceName = "blobs/stale" }, cancellationToken: cancellation.Token);

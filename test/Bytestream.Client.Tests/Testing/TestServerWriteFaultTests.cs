@@ -10,7 +10,7 @@ public class TestServerWriteFaultTests : TestServerFixture
     [Test]
     public async Task CutWrite_MidRequest_KeepsExactlyAfterBytesAndFailsWithStatus()
     {
-        var data = Bytes(4 * Chunk);
+        var data = TestData.Random(4 * Chunk);
         Server.Faults.CutWrite(Chunk + 100, StatusCode.Internal);
 
         var status = await StatusOf(() => UploadAsync("blobs/cut", data));
@@ -28,7 +28,7 @@ public class TestServerWriteFaultTests : TestServerFixture
     {
         Server.Faults.CutWrite(2 * Chunk);
 
-        var status = await StatusOf(() => UploadAsync("blobs/boundary", Bytes(4 * Chunk)));
+        var status = await StatusOf(() => UploadAsync("blobs/boundary", TestData.Random(4 * Chunk)));
 
         Assert.Multiple(() =>
         {
@@ -40,15 +40,15 @@ public class TestServerWriteFaultTests : TestServerFixture
     [Test]
     public async Task CutWrite_CallThatNeverCrossesTheMark_IsNotCutAndLeavesFaultArmed()
     {
-        var small = Bytes(Chunk);
+        var small = TestData.Random(Chunk);
         Server.Faults.CutWrite(Chunk);
 
         await UploadAsync("blobs/small", small);
-        var status = await StatusOf(() => UploadAsync("blobs/large", Bytes(Chunk + 1)));
+        var status = await StatusOf(() => UploadAsync("blobs/large", TestData.Random(Chunk + 1)));
 
         Assert.Multiple(() =>
         {
-            Assert.That(Sha256(Stored("blobs/small")), Is.EqualTo(Sha256(small)));
+            Assert.That(TestData.Sha256(Stored("blobs/small")), Is.EqualTo(TestData.Sha256(small)));
             Assert.That(status, Is.EqualTo(StatusCode.Unavailable));
             Assert.That(TrueStatus("blobs/large"), Is.EqualTo(((long)Chunk, false)));
         });
@@ -57,7 +57,7 @@ public class TestServerWriteFaultTests : TestServerFixture
     [Test]
     public async Task CutWrite_Times_CutsEachResumedCallAfterItsOwnBytes()
     {
-        var data = Bytes((10 * Chunk) + 7);
+        var data = TestData.Random((10 * Chunk) + 7);
         var cut = (3 * Chunk) + 5;
         Server.Faults.CutWrite(cut, times: 3);
 
@@ -82,22 +82,22 @@ public class TestServerWriteFaultTests : TestServerFixture
         {
             Assert.That(failures, Is.EqualTo(3));
             Assert.That(firstOffsets, Is.EqualTo(new long[] { 0, cut, 2 * cut, 3 * cut }));
-            Assert.That(Sha256(Stored("blobs/periodic")), Is.EqualTo(Sha256(data)));
+            Assert.That(TestData.Sha256(Stored("blobs/periodic")), Is.EqualTo(TestData.Sha256(data)));
         });
     }
 
     [Test]
     public async Task CutWrite_ForOneResourceName_LeavesOtherNamesAlone()
     {
-        var other = Bytes(3 * Chunk);
+        var other = TestData.Random(3 * Chunk);
         Server.Faults.CutWrite(10, resourceName: "blobs/target");
 
         await UploadAsync("blobs/other", other);
-        var status = await StatusOf(() => UploadAsync("blobs/target", Bytes(3 * Chunk)));
+        var status = await StatusOf(() => UploadAsync("blobs/target", TestData.Random(3 * Chunk)));
 
         Assert.Multiple(() =>
         {
-            Assert.That(Sha256(Stored("blobs/other")), Is.EqualTo(Sha256(other)));
+            Assert.That(TestData.Sha256(Stored("blobs/other")), Is.EqualTo(TestData.Sha256(other)));
             Assert.That(status, Is.EqualTo(StatusCode.Unavailable));
             Assert.That(TrueStatus("blobs/target"), Is.EqualTo((10L, false)));
         });
@@ -109,7 +109,7 @@ public class TestServerWriteFaultTests : TestServerFixture
         Server.Faults.CommitLag = 1000;
         Server.Faults.CutWrite(2 * Chunk);
 
-        await StatusOf(() => UploadAsync("blobs/lag", Bytes(4 * Chunk)));
+        await StatusOf(() => UploadAsync("blobs/lag", TestData.Random(4 * Chunk)));
 
         Assert.That(TrueStatus("blobs/lag"), Is.EqualTo(((2L * Chunk) - 1000, false)));
     }
@@ -117,7 +117,7 @@ public class TestServerWriteFaultTests : TestServerFixture
     [Test]
     public async Task CommitLag_ResumedCallCutEarly_NeverDropsBelowItsStartOffset()
     {
-        var data = Bytes(4 * Chunk);
+        var data = TestData.Random(4 * Chunk);
         await WriteAsync(Requests("blobs/lag-floor", data.AsMemory(0, Chunk), finish: false));
         Server.Faults.CommitLag = 10 * Chunk;
         Server.Faults.CutWrite(100);
@@ -131,7 +131,7 @@ public class TestServerWriteFaultTests : TestServerFixture
     public async Task CommitLag_ProtocolErrorMidCall_AlsoLags()
     {
         Server.Faults.CommitLag = 500;
-        var requests = Requests("blobs/lag-error", Bytes(3 * Chunk));
+        var requests = Requests("blobs/lag-error", TestData.Random(3 * Chunk));
         requests[2].WriteOffset = 0;
 
         var status = await StatusOf(() => WriteAsync(requests));
@@ -148,7 +148,7 @@ public class TestServerWriteFaultTests : TestServerFixture
     {
         Server.Faults.CommitLag = 500;
 
-        var response = await WriteAsync(Requests("blobs/lag-clean", Bytes(2 * Chunk), finish: false));
+        var response = await WriteAsync(Requests("blobs/lag-clean", TestData.Random(2 * Chunk), finish: false));
 
         Assert.Multiple(() =>
         {
@@ -162,20 +162,20 @@ public class TestServerWriteFaultTests : TestServerFixture
     {
         Server.Faults.CommitOnlyOnFinish = true;
 
-        var response = await WriteAsync(Requests("blobs/commit-on-finish", Bytes(3 * Chunk), finish: false));
+        var response = await WriteAsync(Requests("blobs/commit-on-finish", TestData.Random(3 * Chunk), finish: false));
 
         await Assert.MultipleAsync(async () =>
         {
             Assert.That(response.CommittedSize, Is.Zero);
             Assert.That(await QueryAsync("blobs/commit-on-finish"), Is.EqualTo((0L, false)));
-            Assert.That(await StatusOf(() => WriteAsync(Requests("blobs/commit-on-finish", Bytes(10), offset: 10))), Is.EqualTo(StatusCode.FailedPrecondition));
+            Assert.That(await StatusOf(() => WriteAsync(Requests("blobs/commit-on-finish", TestData.Random(10), offset: 10))), Is.EqualTo(StatusCode.FailedPrecondition));
         });
     }
 
     [Test]
     public async Task CommitOnlyOnFinish_CutCall_LosesTheWholeUploadAndRestartSucceeds()
     {
-        var data = Bytes(3 * Chunk);
+        var data = TestData.Random(3 * Chunk);
         Server.Faults.CommitOnlyOnFinish = true;
         Server.Faults.CutWrite(2 * Chunk);
 
@@ -186,7 +186,7 @@ public class TestServerWriteFaultTests : TestServerFixture
         Assert.Multiple(() =>
         {
             Assert.That(afterCut, Is.EqualTo((0L, false)));
-            Assert.That(Sha256(Stored("blobs/commit-cut")), Is.EqualTo(Sha256(data)));
+            Assert.That(TestData.Sha256(Stored("blobs/commit-cut")), Is.EqualTo(TestData.Sha256(data)));
         });
     }
 
@@ -195,7 +195,7 @@ public class TestServerWriteFaultTests : TestServerFixture
     {
         Server.Faults.EndWriteEarly();
 
-        var response = await UploadAsync("blobs/early", Bytes(8 * Chunk));
+        var response = await UploadAsync("blobs/early", TestData.Random(8 * Chunk));
 
         Assert.Multiple(() =>
         {
@@ -209,10 +209,10 @@ public class TestServerWriteFaultTests : TestServerFixture
     [Test]
     public async Task EndWriteEarly_ResourceStored_AnswersItsSize()
     {
-        Server.SetResource("blobs/early-stored", Bytes(1234));
+        Server.SetResource("blobs/early-stored", TestData.Random(1234));
         Server.Faults.EndWriteEarly();
 
-        var response = await UploadAsync("blobs/early-stored", Bytes(Chunk));
+        var response = await UploadAsync("blobs/early-stored", TestData.Random(Chunk));
 
         Assert.Multiple(() =>
         {
@@ -224,7 +224,7 @@ public class TestServerWriteFaultTests : TestServerFixture
     [Test]
     public async Task EndWriteEarly_ExplicitSizeForOneNameAndTimes_AppliesToThatManyCallsOnThatName()
     {
-        var data = Bytes(Chunk);
+        var data = TestData.Random(Chunk);
         Server.Faults.EndWriteEarly(times: 2, committedSize: 77, resourceName: "blobs/early-named");
 
         var other = await UploadAsync("blobs/early-other", data);
@@ -238,14 +238,14 @@ public class TestServerWriteFaultTests : TestServerFixture
             Assert.That(first.CommittedSize, Is.EqualTo(77));
             Assert.That(second.CommittedSize, Is.EqualTo(77));
             Assert.That(third.CommittedSize, Is.EqualTo(Chunk));
-            Assert.That(Sha256(Stored("blobs/early-named")), Is.EqualTo(Sha256(data)));
+            Assert.That(TestData.Sha256(Stored("blobs/early-named")), Is.EqualTo(TestData.Sha256(data)));
         });
     }
 
     [Test]
     public async Task FinalCommittedSizeDelta_FinishedWrite_MisreportsSizeButStoresTheBytes()
     {
-        var data = Bytes(Chunk);
+        var data = TestData.Random(Chunk);
         Server.Faults.FinalCommittedSizeDelta = -3;
 
         var finished = await UploadAsync("blobs/delta", data);
@@ -255,7 +255,7 @@ public class TestServerWriteFaultTests : TestServerFixture
         {
             Assert.That(finished.CommittedSize, Is.EqualTo(Chunk - 3));
             Assert.That(unfinished.CommittedSize, Is.EqualTo(Chunk), "only the final response is distorted");
-            Assert.That(Sha256(Stored("blobs/delta")), Is.EqualTo(Sha256(data)));
+            Assert.That(TestData.Sha256(Stored("blobs/delta")), Is.EqualTo(TestData.Sha256(data)));
         });
     }
 
@@ -278,7 +278,7 @@ public class TestServerWriteFaultTests : TestServerFixture
     [Test]
     public async Task Clear_ArmedFaultsAndSettings_AreGone()
     {
-        var data = Bytes(2 * Chunk);
+        var data = TestData.Random(2 * Chunk);
         Server.Faults.CutWrite(0);
         Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.Internal);
         Server.Faults.CommitOnlyOnFinish = true;

@@ -11,7 +11,7 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_FinishedUpload_StoresIdenticalBytesThatReadReturns()
     {
-        var data = Bytes((5 * Chunk) + 3);
+        var data = TestData.Random((5 * Chunk) + 3);
 
         var response = await UploadAsync("blobs/round-trip", data);
         var read = await ReadAsync("blobs/round-trip");
@@ -19,8 +19,8 @@ public class TestServerWriteTests : TestServerFixture
         Assert.Multiple(() =>
         {
             Assert.That(response.CommittedSize, Is.EqualTo(data.Length));
-            Assert.That(Sha256(Stored("blobs/round-trip")), Is.EqualTo(Sha256(data)));
-            Assert.That(Sha256(read), Is.EqualTo(Sha256(data)));
+            Assert.That(TestData.Sha256(Stored("blobs/round-trip")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(TestData.Sha256(read), Is.EqualTo(TestData.Sha256(data)));
             Assert.That(TrueStatus("blobs/round-trip"), Is.EqualTo((data.Length, true)));
         });
     }
@@ -42,7 +42,7 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_EndsWithoutFinishWrite_AnswersOkWithCommittedSizeAndKeepsTheBytes()
     {
-        var data = Bytes(3 * Chunk);
+        var data = TestData.Random(3 * Chunk);
 
         var response = await WriteAsync(Requests("blobs/unfinished", data, finish: false));
 
@@ -58,7 +58,7 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_ResumedAtCommittedSize_CompletesTheResource()
     {
-        var data = Bytes(4 * Chunk);
+        var data = TestData.Random(4 * Chunk);
         await WriteAsync(Requests("blobs/resume", data.AsMemory(0, Chunk + 10), finish: false));
 
         var response = await WriteAsync(Requests("blobs/resume", data.AsMemory(Chunk + 10), offset: Chunk + 10));
@@ -66,15 +66,15 @@ public class TestServerWriteTests : TestServerFixture
         Assert.Multiple(() =>
         {
             Assert.That(response.CommittedSize, Is.EqualTo(data.Length));
-            Assert.That(Sha256(Stored("blobs/resume")), Is.EqualTo(Sha256(data)));
+            Assert.That(TestData.Sha256(Stored("blobs/resume")), Is.EqualTo(TestData.Sha256(data)));
         });
     }
 
     [Test]
     public async Task Write_LowerOffsetThanCommitted_TruncatesAndResends()
     {
-        var data = Bytes(4 * Chunk);
-        var stale = Bytes(3 * Chunk, seed: 99);
+        var data = TestData.Random(4 * Chunk);
+        var stale = TestData.Random(3 * Chunk, seed: 99);
         await WriteAsync(Requests("blobs/truncate", stale, finish: false));
 
         // Resend from Chunk: the server forgets what it held beyond that offset.
@@ -84,26 +84,26 @@ public class TestServerWriteTests : TestServerFixture
 
         await WriteAsync(Requests("blobs/truncate", data.AsMemory(Chunk + 5), offset: Chunk + 5));
 
-        Assert.That(Sha256(Stored("blobs/truncate")), Is.EqualTo(Sha256(data)));
+        Assert.That(TestData.Sha256(Stored("blobs/truncate")), Is.EqualTo(TestData.Sha256(data)));
     }
 
     [Test]
     public async Task Write_OffsetZeroOnUnfinishedUpload_StartsAgain()
     {
-        var data = Bytes(2 * Chunk);
-        await WriteAsync(Requests("blobs/restart", Bytes(3 * Chunk, seed: 3), finish: false));
+        var data = TestData.Random(2 * Chunk);
+        await WriteAsync(Requests("blobs/restart", TestData.Random(3 * Chunk, seed: 3), finish: false));
 
         await UploadAsync("blobs/restart", data);
 
-        Assert.That(Sha256(Stored("blobs/restart")), Is.EqualTo(Sha256(data)));
+        Assert.That(TestData.Sha256(Stored("blobs/restart")), Is.EqualTo(TestData.Sha256(data)));
     }
 
     [Test]
     public async Task Write_FirstOffsetBeyondCommittedSize_FailsWithFailedPrecondition()
     {
-        await WriteAsync(Requests("blobs/beyond", Bytes(100), finish: false));
+        await WriteAsync(Requests("blobs/beyond", TestData.Random(100), finish: false));
 
-        var status = await StatusOf(() => WriteAsync(Requests("blobs/beyond", Bytes(10), offset: 101)));
+        var status = await StatusOf(() => WriteAsync(Requests("blobs/beyond", TestData.Random(10), offset: 101)));
 
         Assert.Multiple(() =>
         {
@@ -115,7 +115,7 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_FirstOffsetAboveZeroOnUnknownName_FailsWithFailedPrecondition()
     {
-        var status = await StatusOf(() => WriteAsync(Requests("blobs/unknown", Bytes(10), offset: 5)));
+        var status = await StatusOf(() => WriteAsync(Requests("blobs/unknown", TestData.Random(10), offset: 5)));
 
         Assert.Multiple(() =>
         {
@@ -127,7 +127,7 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_NegativeFirstOffset_FailsWithInvalidArgument()
     {
-        var status = await StatusOf(() => WriteAsync(Requests("blobs/negative", Bytes(10), offset: -1)));
+        var status = await StatusOf(() => WriteAsync(Requests("blobs/negative", TestData.Random(10), offset: -1)));
 
         Assert.That(status, Is.EqualTo(StatusCode.InvalidArgument));
     }
@@ -135,7 +135,7 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_GapBetweenRequests_FailsWithInvalidArgumentAndKeepsWhatCameBefore()
     {
-        var requests = Requests("blobs/gap", Bytes(3 * Chunk));
+        var requests = Requests("blobs/gap", TestData.Random(3 * Chunk));
         requests[1].WriteOffset += 1;
 
         var status = await StatusOf(() => WriteAsync(requests));
@@ -150,7 +150,7 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_FirstRequestWithoutResourceName_FailsWithInvalidArgument()
     {
-        var requests = Requests(string.Empty, Bytes(10));
+        var requests = Requests(string.Empty, TestData.Random(10));
 
         var status = await StatusOf(() => WriteAsync(requests));
 
@@ -172,7 +172,7 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_LaterRequestWithOtherResourceName_FailsWithInvalidArgument()
     {
-        var requests = Requests("blobs/one", Bytes(2 * Chunk));
+        var requests = Requests("blobs/one", TestData.Random(2 * Chunk));
         requests[1].ResourceName = "blobs/other";
 
         var status = await StatusOf(() => WriteAsync(requests));
@@ -183,14 +183,14 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_LaterRequestsWithoutResourceName_AreAcceptedByDefault()
     {
-        var data = Bytes(3 * Chunk);
+        var data = TestData.Random(3 * Chunk);
         var requests = Requests("blobs/name-once", data);
         requests[1].ResourceName = string.Empty;
         requests[2].ResourceName = string.Empty;
 
         await WriteAsync(requests);
 
-        Assert.That(Sha256(Stored("blobs/name-once")), Is.EqualTo(Sha256(data)));
+        Assert.That(TestData.Sha256(Stored("blobs/name-once")), Is.EqualTo(TestData.Sha256(data)));
     }
 
     [Test]
@@ -198,7 +198,7 @@ public class TestServerWriteTests : TestServerFixture
     {
         await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { RequireResourceNameOnEveryRequest = true }).DefaultTimeout();
         using var channel = server.CreateChannel();
-        var requests = Requests("blobs/name-every", Bytes(2 * Chunk));
+        var requests = Requests("blobs/name-every", TestData.Random(2 * Chunk));
         requests[1].ResourceName = string.Empty;
 
         var status = await StatusOf(() => WriteAsync(new ByteStream.ByteStreamClient(channel), requests));
@@ -209,7 +209,7 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_RequestAfterFinishWrite_FailsWithInvalidArgumentButKeepsTheResource()
     {
-        var data = Bytes(Chunk);
+        var data = TestData.Random(Chunk);
         var requests = Requests("blobs/after-finish", data);
         requests.Add(new WriteRequest { ResourceName = "blobs/after-finish", WriteOffset = Chunk, Data = ByteString.CopyFrom(1, 2) });
 
@@ -218,7 +218,7 @@ public class TestServerWriteTests : TestServerFixture
         Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(StatusCode.InvalidArgument));
-            Assert.That(Sha256(Stored("blobs/after-finish")), Is.EqualTo(Sha256(data)));
+            Assert.That(TestData.Sha256(Stored("blobs/after-finish")), Is.EqualTo(TestData.Sha256(data)));
         });
     }
 
@@ -228,7 +228,7 @@ public class TestServerWriteTests : TestServerFixture
         await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { MaxReceiveMessageSize = 1024 }).DefaultTimeout();
         using var channel = server.CreateChannel();
 
-        var status = await StatusOf(() => WriteAsync(new ByteStream.ByteStreamClient(channel), Requests("blobs/big", Bytes(2048), chunk: 2048)));
+        var status = await StatusOf(() => WriteAsync(new ByteStream.ByteStreamClient(channel), Requests("blobs/big", TestData.Random(2048), chunk: 2048)));
 
         Assert.That(status, Is.EqualTo(StatusCode.ResourceExhausted));
     }
@@ -236,8 +236,8 @@ public class TestServerWriteTests : TestServerFixture
     [Test]
     public async Task Write_OverStoredResourceByDefault_ReplacesItOnlyWhenFinished()
     {
-        var old = Bytes(100, seed: 1);
-        var replacement = Bytes(2 * Chunk, seed: 2);
+        var old = TestData.Random(100, seed: 1);
+        var replacement = TestData.Random(2 * Chunk, seed: 2);
         Server.SetResource("blobs/replace", old);
 
         await WriteAsync(Requests("blobs/replace", replacement.AsMemory(0, Chunk), finish: false));
@@ -247,19 +247,19 @@ public class TestServerWriteTests : TestServerFixture
         Assert.Multiple(() =>
         {
             Assert.That(whileUploading, Is.EqualTo(old));
-            Assert.That(Sha256(Stored("blobs/replace")), Is.EqualTo(Sha256(replacement)));
+            Assert.That(TestData.Sha256(Stored("blobs/replace")), Is.EqualTo(TestData.Sha256(replacement)));
         });
     }
 
     [Test]
     public async Task Write_ExistingResourceEndEarlyOk_AnswersStoredSizeAndKeepsResource()
     {
-        var stored = Bytes(300);
+        var stored = TestData.Random(300);
         await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { ExistingResourceBehavior = ExistingResourceBehavior.EndEarlyOk }).DefaultTimeout();
         using var channel = server.CreateChannel();
         server.SetResource("blobs/exists", stored);
 
-        var response = await WriteAsync(new ByteStream.ByteStreamClient(channel), Requests("blobs/exists", Bytes(8 * Chunk, seed: 5)));
+        var response = await WriteAsync(new ByteStream.ByteStreamClient(channel), Requests("blobs/exists", TestData.Random(8 * Chunk, seed: 5)));
 
         Assert.Multiple(() =>
         {
@@ -273,13 +273,13 @@ public class TestServerWriteTests : TestServerFixture
     [TestCase(ExistingResourceBehavior.Reject, StatusCode.InvalidArgument)]
     public async Task Write_ExistingResourceRefused_FailsWithStatusAndKeepsResource(ExistingResourceBehavior behavior, StatusCode expected)
     {
-        var stored = Bytes(300);
+        var stored = TestData.Random(300);
         await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { ExistingResourceBehavior = behavior }).DefaultTimeout();
         using var channel = server.CreateChannel();
         server.SetResource("blobs/exists", stored);
 
-        var status = await StatusOf(() => WriteAsync(new ByteStream.ByteStreamClient(channel), Requests("blobs/exists", Bytes(Chunk, seed: 5))));
-        var other = await WriteAsync(new ByteStream.ByteStreamClient(channel), Requests("blobs/new", Bytes(10)));
+        var status = await StatusOf(() => WriteAsync(new ByteStream.ByteStreamClient(channel), Requests("blobs/exists", TestData.Random(Chunk, seed: 5))));
+        var other = await WriteAsync(new ByteStream.ByteStreamClient(channel), Requests("blobs/new", TestData.Random(10)));
 
         Assert.Multiple(() =>
         {

@@ -1,4 +1,3 @@
-using Bytestream.Client.Tests.Interop;
 using Bytestream.Testing;
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;

@@ -1,4 +1,3 @@
-using Bytestream.Client.Tests.Interop;
 using Bytestream.Testing;
 
 namespace Bytestream.Client.Tests.Write;

@@ -1,4 +1,4 @@
-namespace Bytestream.Client.Tests.Interop;
+namespace Bytestream.Client.Tests;
 
 /// <summary>
 /// A non-seekable source over a byte array that, like a network stream, returns at most
