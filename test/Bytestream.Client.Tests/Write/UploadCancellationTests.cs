@@ -14,13 +14,8 @@ public class UploadCancellationTests : ServerTestBase
     public async Task UploadAsync_CallerCancels_ThrowsOperationCanceledAndLeavesTheUploadResumable([Values] Source source)
     {
         var client = CreateClient(o => o.ChunkSize = Chunk);
-        var data = TestData.Random(8 * Chunk);
-        Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 3 * Chunk);
-        using var cts = new CancellationTokenSource();
 
-        var upload = UploadAsync(client, source, "blobs/cancelled", data, cancellationToken: cts.Token);
-        await WaitUntilCommittedAsync("blobs/cancelled", 3 * Chunk);
-        await cts.CancelAsync();
+        var upload = await CancelAfterThreeChunksAsync(client, source, "blobs/cancelled", TestData.Random(8 * Chunk));
 
         Assert.That(async () => await upload.DefaultTimeout(), Throws.InstanceOf<OperationCanceledException>());
         Assert.Multiple(() =>
@@ -37,11 +32,7 @@ public class UploadCancellationTests : ServerTestBase
     {
         var client = CreateClient(o => o.ChunkSize = Chunk);
         var data = TestData.Random(8 * Chunk);
-        Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 3 * Chunk);
-        using var cts = new CancellationTokenSource();
-        var first = UploadAsync(client, source, "blobs/resume-existing", data, cancellationToken: cts.Token);
-        await WaitUntilCommittedAsync("blobs/resume-existing", 3 * Chunk);
-        await cts.CancelAsync();
+        var first = await CancelAfterThreeChunksAsync(client, source, "blobs/resume-existing", data);
         Assert.That(async () => await first.DefaultTimeout(), Throws.InstanceOf<OperationCanceledException>());
 
         var result = await UploadAsync(client, source, "blobs/resume-existing", data, new UploadOptions { ResumeExistingUpload = true }).DefaultTimeout();
@@ -179,8 +170,16 @@ public class UploadCancellationTests : ServerTestBase
         });
     }
 
-    private async Task WaitUntilCommittedAsync(string name, long size) =>
-        await WaitUntilAsync(() => Server.TryGetWriteStatus(name, out var committed, out _) && committed >= size);
+    /// <summary>Starts an upload that the server stalls after three chunks, and cancels it there; returns the upload's task.</summary>
+    private async Task<Task<UploadResult>> CancelAfterThreeChunksAsync(ByteStreamClient client, Source source, string name, byte[] data)
+    {
+        Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 3 * Chunk);
+        using var cts = new CancellationTokenSource();
+        var upload = UploadAsync(client, source, name, data, cancellationToken: cts.Token);
+        await WaitUntilAsync(() => Server.TryGetWriteStatus(name, out var committed, out _) && committed >= 3 * Chunk);
+        await cts.CancelAsync();
+        return upload;
+    }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
