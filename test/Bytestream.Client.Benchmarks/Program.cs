@@ -1,0 +1,19 @@
+using Bytestream.Client.Benchmarks;
+
+// `run` measures (the default); `server` is the separate server process that `run` starts.
+return args switch
+{
+    ["server", .. var rest] => await ServerCommand.RunAsync(rest),
+    ["run", .. var rest] => await RunCommand.RunAsync(rest),
+    [] => await RunCommand.RunAsync([]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: Bytestream.Client.Benchmarks [run] [--size MiB] [--rounds N] [--chunk KiB] [--server testing|go|both] [--cuts N]
+               Bytestream.Client.Benchmarks server [--null] [--cut-every BYTES]
+        """);
+    return 2;
+}

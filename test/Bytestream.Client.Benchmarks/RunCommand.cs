@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Grpc.Net.Client;
+
+namespace Bytestream.Client.Benchmarks;
+
+/// <summary>
+/// Runs every scenario against each server in alternating order for several rounds and prints the
+/// medians, with each library path's ratio to the raw stub measured in the same run.
+/// </summary>
+internal static class RunCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sizeMiB = 1024;
+        var rounds = 5;
+        var chunkKiB = ByteStreamClientOptions.DefaultChunkSize / 1024;
+        var servers = "both";
+        var cuts = 8;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            switch (args[i])
+            {
+                case "--size": sizeMiB = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--rounds": rounds = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--chunk": chunkKiB = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--server": servers = value; break;
+                case "--cuts": cuts = int.Parse(value, CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"run: unknown option {args[i]}"); return 2;
+            }
+        }
+
+        if (args.Length % 2 != 0)
+        {
+            Console.Error.WriteLine("run: every option takes a value");
+            return 2;
+        }
+
+        var size = sizeMiB * 1024L * 1024;
+        var chunk = chunkKiB * 1024;
+        var dataFile = await DataFile.GetAsync(size);
+        Console.WriteLine($"# Bytestream.Client benchmark: {sizeMiB} MiB, chunk {chunkKiB} KiB, {rounds} rounds, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"# client process measured; the server runs in its own process on 127.0.0.1");
+
+        var goPeer = ServerProcess.FindGoPeer();
+        var targets = new List<Target>();
+        if (servers is "testing" or "both")
+        {
+            targets.Add(new Target(
+                ServerProcess.StartTestingAsync,
+                (every, _) => ["--cut-every", every.ToString(CultureInfo.InvariantCulture)]));
+        }
+
+        if (servers is "go" or "both")
+        {
+            if (goPeer is null)
+            {
+                Console.WriteLine("# Go server: skipped (set BYTESTREAM_GO_PEER_DIR to a folder where shared/peers/go/setup.sh has run)");
+            }
+            else
+            {
+                targets.Add(new Target(
+                    a => ServerProcess.StartGoAsync(goPeer, a),
+                    (every, times) => ["-fail-write-after", every.ToString(CultureInfo.InvariantCulture), "-fail-write-times", times.ToString(CultureInfo.InvariantCulture)]));
+            }
+        }
+
+        foreach (var target in targets)
+        {
+            using (var server = await target.Start([]))
+            {
+                await MeasureThroughputAsync(server, dataFile, size, chunk, rounds);
+            }
+
+            if (cuts > 0)
+            {
+                await MeasureResumeCostAsync(target, dataFile, size, chunk, cuts);
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task MeasureThroughputAsync(ServerProcess server, string dataFile, long size, int chunk, int rounds)
+    {
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var scenarios = new Scenarios(channel, dataFile, chunk);
+        await using (var file = File.OpenRead(dataFile))
+        {
+            await scenarios.Client.UploadAsync(Scenarios.DownloadName, file);
+        }
+
+        var names = Scenarios.All.Select(s => s.Name).ToList();
+        foreach (var name in names)
+        {
+            await scenarios.RunAsync(name); // warm-up: JIT, connections, server memory
+        }
+
+        var results = names.ToDictionary(n => n, _ => new List<Measurement>());
+        for (var round = 0; round < rounds; round++)
+        {
+            // Alternate the order so no scenario always runs right after the same neighbour.
+            var order = round % 2 == 0 ? names : Enumerable.Reverse(names).ToList();
+            order = [.. order.Skip(round % names.Count), .. order.Take(round % names.Count)];
+            foreach (var name in order)
+            {
+                var measurement = await Measurement.RunAsync(() => scenarios.RunAsync(name));
+                if (measurement.Bytes != size)
+                {
+                    throw new InvalidOperationException($"{name} moved {measurement.Bytes} bytes, not {size}.");
+                }
+
+                results[name].Add(measurement);
+            }
+        }
+
+        Report.PrintThroughput(server.Label, results, Scenarios.All);
+    }
+
+    private static async Task MeasureResumeCostAsync(Target target, string dataFile, long size, int chunk, int cuts)
+    {
+        var cutEvery = size / (cuts + 1);
+        using var server = await target.Start(target.FaultArgs(cutEvery, cuts));
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var client = new ByteStreamClient(channel, new ByteStreamClientOptions { ChunkSize = chunk });
+        UploadResult? result = null;
+        var measurement = await Measurement.RunAsync(async () =>
+        {
+            await using var file = File.OpenRead(dataFile);
+            result = await client.UploadAsync($"bench/resume/{Guid.NewGuid()}", file);
+            return result.CommittedSize;
+        });
+        Report.PrintResume(server.Label, size, cutEvery, result!, measurement);
+    }
+
+    /// <summary>A kind of server: how to start it, and the arguments that make it cut every upload call after some bytes.</summary>
+    private sealed record Target(Func<string[], Task<ServerProcess>> Start, Func<long, int, string[]> FaultArgs);
+
+    /// <summary>The random payload, written once per size and kept in the temp folder between runs.</summary>
+    private static class DataFile
+    {
+        public static async Task<string> GetAsync(long size)
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"bytestream-bench-{size}.bin");
+            if (File.Exists(path) && new FileInfo(path).Length == size)
+            {
+                return path;
+            }
+
+            var buffer = new byte[1024 * 1024];
+            await using (var file = File.Create(path + ".tmp"))
+            {
+                for (long written = 0; written < size; written += buffer.Length)
+                {
+                    var count = (int)Math.Min(buffer.Length, size - written);
+                    RandomNumberGenerator.Fill(buffer.AsSpan(0, count));
+                    await file.WriteAsync(buffer.AsMemory(0, count));
+                }
+            }
+
+            File.Move(path + ".tmp", path, overwrite: true);
+            return path;
+        }
+    }
+}
