@@ -1,3 +1,4 @@
+using System.Buffers;
 using Bytestream.Client.Internal;
 using Grpc.Core;
 
@@ -161,8 +162,8 @@ public partial class ByteStreamClient
                 }
             }
 
-            // Unknown length: keep the received chunks (protobuf never reuses them) and copy once at the end.
-            var chunks = new List<ReadOnlyMemory<byte>>();
+            // Unknown length: the chunks are pooled and reused, so copy each into a growing buffer.
+            var received = new ArrayBufferWriter<byte>();
             while (true)
             {
                 var chunk = await reader.ReadChunkAsync(cancellationToken).ConfigureAwait(false);
@@ -176,18 +177,10 @@ public partial class ByteStreamClient
                     throw ThrowHelper.TooLargeForArray(reader.ResourceName, reader.Received);
                 }
 
-                chunks.Add(chunk);
+                received.Write(chunk.Span);
             }
 
-            var bytes = new byte[reader.Received];
-            var position = 0;
-            foreach (var chunk in chunks)
-            {
-                chunk.Span.CopyTo(bytes.AsSpan(position));
-                position += chunk.Length;
-            }
-
-            return bytes;
+            return received.WrittenSpan.ToArray();
         }
     }
 }

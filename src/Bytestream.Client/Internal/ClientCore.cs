@@ -13,9 +13,13 @@ internal sealed class ClientCore
         ArgumentNullException.ThrowIfNull(callInvoker);
         Options = (options ?? new ByteStreamClientOptions()).Clone();
         Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Bytestream.Client.ByteStreamClient");
+        CallInvoker = callInvoker;
         Stub = new ByteStream.ByteStreamClient(callInvoker);
         Pipeline = RetryPipelineFactory.Create(Options, Logger);
     }
+
+    /// <summary>The invoker under <see cref="Stub"/>, for calls with the client's own marshallers (<see cref="PooledReadMethod"/>).</summary>
+    public Grpc.Core.CallInvoker CallInvoker { get; }
 
     public ByteStream.ByteStreamClient Stub { get; }
 

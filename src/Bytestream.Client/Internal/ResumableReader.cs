@@ -19,7 +19,8 @@ internal sealed class ResumableReader : IDisposable
     // The most bytes this read may yield: the limit or the expected length, whichever is smaller.
     private readonly long _maxLength;
 
-    private AsyncServerStreamingCall<ReadResponse>? _call;
+    private AsyncServerStreamingCall<ReadChunk>? _call;
+    private ReadChunk? _current;
     private CallCancellation? _cancellation;
     private long _callBytes;
     private bool _finished;
@@ -65,7 +66,10 @@ internal sealed class ResumableReader : IDisposable
         return limit > 0 ? Math.Min(limit, remaining) : remaining;
     }
 
-    /// <summary>Returns the next non-empty chunk, or an empty one at the end of the read.</summary>
+    /// <summary>
+    /// Returns the next non-empty chunk, or an empty one at the end of the read. The chunk's memory is
+    /// pooled: it stays valid only until the next call or <see cref="Dispose"/>.
+    /// </summary>
     /// <exception cref="RpcException">The server's error, when it is not retryable or outlasted the retry budget.</exception>
     /// <exception cref="ByteStreamException">The server sent more bytes than allowed, or fewer than expected.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -73,6 +77,7 @@ internal sealed class ResumableReader : IDisposable
     public ValueTask<ReadOnlyMemory<byte>> ReadChunkAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ReturnCurrent();
         _fault?.Throw();
         if (_finished)
         {
@@ -120,22 +125,24 @@ internal sealed class ResumableReader : IDisposable
                     return Finish();
                 }
 
-                var data = call.ResponseStream.Current.Data;
-                if (data.IsEmpty)
+                var chunk = call.ResponseStream.Current;
+                if (chunk.Length == 0)
                 {
                     // A keep-alive: it says the server is alive, but it moved no bytes.
                     continue;
                 }
 
-                if (data.Length > _maxLength - Received)
+                if (chunk.Length > _maxLength - Received)
                 {
+                    chunk.Return();
                     CloseCall();
-                    throw ThrowHelper.ReadTooLong(ResourceName, StartOffset, Received + data.Length, _maxLength, _maxLength != _limit || _limit == 0);
+                    throw ThrowHelper.ReadTooLong(ResourceName, StartOffset, Received + chunk.Length, _maxLength, _maxLength != _limit || _limit == 0);
                 }
 
-                Received += data.Length;
-                _callBytes += data.Length;
-                return StepResult<ReadOnlyMemory<byte>>.Done(data.Memory);
+                Received += chunk.Length;
+                _callBytes += chunk.Length;
+                _current = chunk;
+                return StepResult<ReadOnlyMemory<byte>>.Done(chunk.Data);
             }
         }
         catch (ByteStreamException ex)
@@ -200,9 +207,11 @@ internal sealed class ResumableReader : IDisposable
         var cancellation = new CallCancellation(_core.Options);
         try
         {
-            _call = _core.Stub.Read(
-                new ReadRequest { ResourceName = ResourceName, ReadOffset = offset, ReadLimit = limit },
-                new CallOptions(headers: _headers, cancellationToken: cancellation.Token));
+            _call = _core.CallInvoker.AsyncServerStreamingCall(
+                PooledReadMethod.Read,
+                null,
+                new CallOptions(headers: _headers, cancellationToken: cancellation.Token),
+                new ReadRequest { ResourceName = ResourceName, ReadOffset = offset, ReadLimit = limit });
         }
         catch
         {
@@ -228,6 +237,12 @@ internal sealed class ResumableReader : IDisposable
         return StepResult<ReadOnlyMemory<byte>>.Done(default);
     }
 
+    private void ReturnCurrent()
+    {
+        _current?.Return();
+        _current = null;
+    }
+
     /// <summary>Ends the current call; cancels it when it is still running (close means cancel).</summary>
     private void CloseCall()
     {
@@ -250,5 +265,6 @@ internal sealed class ResumableReader : IDisposable
         _disposed = true;
         _finished = true;
         CloseCall();
+        ReturnCurrent();
     }
 }

@@ -39,8 +39,9 @@ internal sealed class ScriptedReadInvoker : CallInvoker
 
         script.Start(readRequest, options);
         _started.Enqueue(script);
-        var reader = new ScriptedReader(script, options.CancellationToken);
-        return (AsyncServerStreamingCall<TResponse>)(object)TestCalls.AsyncServerStreamingCall(
+        // Each message goes through the method's own marshaller, as it would off the wire.
+        var reader = new ScriptedReader<TResponse>(script, payload => method.ResponseMarshaller.ContextualDeserializer(new PayloadContext(payload)), options.CancellationToken);
+        return TestCalls.AsyncServerStreamingCall(
             reader,
             Task.FromResult(new Metadata()),
             () => reader.Status,
@@ -60,12 +61,23 @@ internal sealed class ScriptedReadInvoker : CallInvoker
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
         throw new AssertionException($"Unexpected call of {method.FullName}.");
 
+    /// <summary>A received message's bytes, as gRPC hands them to a marshaller.</summary>
+    private sealed class PayloadContext(byte[] payload) : DeserializationContext
+    {
+        public override int PayloadLength => payload.Length;
+
+        public override byte[] PayloadAsNewBuffer() => (byte[])payload.Clone();
+
+        public override System.Buffers.ReadOnlySequence<byte> PayloadAsReadOnlySequence() => new(payload);
+    }
+
     /// <summary>Plays one script: its messages in order, then its end (OK, a status, or a hang until cancelled).</summary>
-    private sealed class ScriptedReader(ScriptedReadCall script, CancellationToken callToken) : IAsyncStreamReader<ReadResponse>
+    private sealed class ScriptedReader<TResponse>(ScriptedReadCall script, Func<byte[], TResponse> deserialize, CancellationToken callToken)
+        : IAsyncStreamReader<TResponse>
     {
         private int _next;
 
-        public ReadResponse Current { get; private set; } = new();
+        public TResponse Current { get; private set; } = default!;
 
         public Status Status { get; private set; }
 
@@ -75,7 +87,7 @@ internal sealed class ScriptedReadInvoker : CallInvoker
             ThrowIfCancelled();
             if (_next < script.Messages.Count)
             {
-                Current = new ReadResponse { Data = UnsafeByteOperations.UnsafeWrap(script.Messages[_next++]) };
+                Current = deserialize(new ReadResponse { Data = UnsafeByteOperations.UnsafeWrap(script.Messages[_next++]) }.ToByteArray());
                 return true;
             }
 
