@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Bytestream.Testing.Internal;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +18,8 @@ namespace Bytestream.Testing;
 /// <summary>
 /// An in-process <c>google.bytestream.ByteStream</c> server for tests: Kestrel serving gRPC over
 /// HTTP/2 without TLS (h2c) on 127.0.0.1 and a free port, in-memory resources with the protocol's
-/// resumable-write semantics, fault injection (<see cref="Faults"/>) and records of every call
+/// resumable-write semantics (or files under <see cref="ByteStreamTestServerOptions.StorageDirectory"/>, on
+/// the address, port and TLS certificate its options give), fault injection (<see cref="Faults"/>) and records of every call
 /// (<see cref="Calls"/>, <see cref="WriteRequests"/>).
 /// </summary>
 /// <remarks>
@@ -53,9 +56,11 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
     private readonly ResourceStore _store;
     private readonly CallLog _log;
     private readonly CancellationTokenSource _stopping;
+    private readonly X509Certificate2? _certificate;
     private int _disposed;
 
-    private ByteStreamTestServer(WebApplication app, ResourceStore store, CallLog log, ByteStreamFaults faults, CancellationTokenSource stopping, Uri address)
+    private ByteStreamTestServer(
+        WebApplication app, ResourceStore store, CallLog log, ByteStreamFaults faults, CancellationTokenSource stopping, Uri address, X509Certificate2? certificate)
     {
         _app = app;
         _store = store;
@@ -63,9 +68,15 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
         Faults = faults;
         _stopping = stopping;
         Address = address;
+        _certificate = certificate;
     }
 
     /// <summary>Gets the server's address, <c>http://127.0.0.1:{port}</c>, for channels made without <see cref="CreateChannel()"/>.</summary>
+    /// <value>
+    /// <c>https://</c> when the options give a <see cref="ByteStreamTestServerOptions.ServerCertificate"/>; the host is
+    /// <see cref="ByteStreamTestServerOptions.ListenAddress"/>, or the loopback address of its family when that is
+    /// <see cref="IPAddress.Any"/> or <see cref="IPAddress.IPv6Any"/>; the port is the one the server listens on.
+    /// </value>
     public Uri Address { get; }
 
     /// <summary>Gets the fault injection of this server; faults apply to calls that start after they are armed.</summary>
@@ -85,16 +96,27 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
     public static Task<ByteStreamTestServer> StartAsync(CancellationToken cancellationToken = default) =>
         StartAsync(new ByteStreamTestServerOptions(), cancellationToken);
 
-    /// <summary>Starts a server on 127.0.0.1 and a free port.</summary>
+    /// <summary>Starts a server on 127.0.0.1 and a free port, or where <paramref name="options"/> say.</summary>
     /// <param name="options">The server's settings; copied, so later changes to the instance have no effect.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running server; dispose it to stop it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The <see cref="ByteStreamTestServerOptions.ServerCertificate"/> has no private key.</exception>
+    /// <exception cref="IOException">
+    /// The <see cref="ByteStreamTestServerOptions.StorageDirectory"/> cannot be created or read, or the port is in use.
+    /// </exception>
     public static async Task<ByteStreamTestServer> StartAsync(ByteStreamTestServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Clone();
-        var store = new ResourceStore(settings.MapUploadNamesToBlobs);
+        var certificate = settings.ServerCertificate;
+        if (certificate is { HasPrivateKey: false })
+        {
+            throw new ArgumentException("The server certificate has no private key, so it cannot serve TLS.", nameof(options));
+        }
+
+        ResourceStorage storage = settings.StorageDirectory is { } directory ? new FileStorage(directory) : new MemoryStorage();
+        var store = new ResourceStore(settings.MapUploadNamesToBlobs, storage);
         var log = new CallLog();
         var faults = new ByteStreamFaults();
         var stopping = new CancellationTokenSource();
@@ -108,7 +130,14 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(settings.ListenAddress, settings.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
 
             // Large windows let uploads run at memory speed instead of waiting for WINDOW_UPDATEs.
             kestrel.Limits.Http2.InitialConnectionWindowSize = ConnectionWindowSize;
@@ -147,20 +176,31 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var port = new Uri(address).Port;
-        return new ByteStreamTestServer(app, store, log, faults, stopping, new Uri($"http://127.0.0.1:{port}"));
+        var host = settings.ListenAddress.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : settings.ListenAddress.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+            : settings.ListenAddress;
+        var scheme = certificate is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps;
+        return new ByteStreamTestServer(app, store, log, faults, stopping, new UriBuilder(scheme, host.ToString(), port).Uri, certificate);
     }
 
     /// <summary>Creates a gRPC channel to this server (h2c) with gRPC's default settings; dispose it when done.</summary>
     /// <returns>
     /// A new channel with a handler of its own (disposed with the channel); it opens more HTTP/2 connections
-    /// when more than 100 calls run at once.
+    /// when more than 100 calls run at once. With a <see cref="ByteStreamTestServerOptions.ServerCertificate"/> it
+    /// speaks TLS and trusts exactly that certificate.
     /// </returns>
-    public GrpcChannel CreateChannel() =>
-        GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+    public GrpcChannel CreateChannel()
+    {
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (_certificate is { } trusted)
         {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-            DisposeHttpClient = true,
-        });
+            // A test certificate is self-signed and rarely names 127.0.0.1: trust this one certificate, nothing else.
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, errors) =>
+                errors == SslPolicyErrors.None || (presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(trusted.RawData));
+        }
+
+        return GrpcChannel.ForAddress(Address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+    }
 
     /// <summary>Creates a gRPC channel to this server (h2c) with the caller's settings (handler, message limits, ...); dispose it when done.</summary>
     /// <param name="options">The channel's settings, passed to <see cref="GrpcChannel.ForAddress(Uri, GrpcChannelOptions)"/>.</param>
@@ -178,10 +218,18 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
     /// </summary>
     /// <param name="resourceName">The resource name; not empty.</param>
     /// <param name="data">The content; copied.</param>
-    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="resourceName"/> is <see langword="null"/> or empty, or (with a
+    /// <see cref="ByteStreamTestServerOptions.StorageDirectory"/>) does not map to a path inside it.
+    /// </exception>
     public void SetResource(string resourceName, ReadOnlyMemory<byte> data)
     {
         ArgumentException.ThrowIfNullOrEmpty(resourceName);
+        if (_store.GetInvalidNameReason(resourceName) is { } reason)
+        {
+            throw new ArgumentException($"The resource name '{resourceName}' cannot be stored under the server's directory: {reason}.", nameof(resourceName));
+        }
+
         _store.SetResource(resourceName, data.ToArray());
     }
 
@@ -195,7 +243,7 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(resourceName);
         if (_store.TryGetResource(resourceName, out var stored))
         {
-            data = stored.AsSpan().ToArray();
+            data = stored.ToArray();
             return true;
         }
 

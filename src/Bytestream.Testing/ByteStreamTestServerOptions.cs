@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace Bytestream.Testing;
@@ -11,6 +13,9 @@ public sealed class ByteStreamTestServerOptions
 {
     private int _maxReceiveMessageSize = 4 * 1024 * 1024;
     private int _readChunkSize = 1024 * 1024;
+    private IPAddress _listenAddress = IPAddress.Loopback;
+    private int _port;
+    private string? _storageDirectory;
 
     /// <summary>Gets or sets the largest request message the server accepts; larger ones fail with <c>RESOURCE_EXHAUSTED</c>.</summary>
     /// <value>Default 4 MiB, gRPC's default (so a client that sends bigger chunks fails here as on a real server); at least 1.</value>
@@ -66,6 +71,84 @@ public sealed class ByteStreamTestServerOptions
     /// <summary>Gets or sets the logger factory for Kestrel's and gRPC's logs.</summary>
     /// <value>Default <see langword="null"/>: the server logs nothing.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the directory that holds the server's resources and unfinished uploads as files, so they
+    /// outlive the server: a partial upload can be resumed after a restart on the same directory.
+    /// </summary>
+    /// <value>
+    /// <para>
+    /// Default <see langword="null"/>: everything is in memory and gone when the server stops. The directory is
+    /// created when missing. Resource <c>a/b/c</c> is the file <c>{directory}/a/b/c</c>; an unfinished upload of it
+    /// is <c>{directory}/.bytestream/uploads/a/b/c</c>, whose length is its committed size. At start the server
+    /// serves every file already under the directory (symbolic links excepted) as a complete resource.
+    /// </para>
+    /// <para>
+    /// Names that do not map to a path inside the directory fail their call with <c>INVALID_ARGUMENT</c>: empty,
+    /// absolute (<c>/x</c>, <c>C:x</c>), with an empty, <c>.</c> or <c>..</c> segment, with a backslash, NUL or another
+    /// character a file name cannot hold, starting with the reserved segment <c>.bytestream</c>, or reaching a
+    /// symbolic link. A name whose path collides with another resource's (<c>a</c> and <c>a/b</c>) fails with
+    /// <c>FAILED_PRECONDITION</c>. <see cref="ByteStreamTestServer.Reset"/> deletes the files of every resource
+    /// and upload the server holds, including those it found at start.
+    /// </para>
+    /// </value>
+    /// <exception cref="ArgumentException">The value is empty or only white space.</exception>
+    public string? StorageDirectory
+    {
+        get => _storageDirectory;
+        set
+        {
+            if (value is not null)
+            {
+                ArgumentException.ThrowIfNullOrWhiteSpace(value, nameof(StorageDirectory));
+            }
+
+            _storageDirectory = value;
+        }
+    }
+
+    /// <summary>Gets or sets the address the server listens on.</summary>
+    /// <value>
+    /// Default <see cref="IPAddress.Loopback"/> (127.0.0.1). <see cref="IPAddress.Any"/> or
+    /// <see cref="IPAddress.IPv6Any"/> listen on every interface; <see cref="ByteStreamTestServer.Address"/> then
+    /// names the loopback address of that family.
+    /// </value>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public IPAddress ListenAddress
+    {
+        get => _listenAddress;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(ListenAddress));
+            _listenAddress = value;
+        }
+    }
+
+    /// <summary>Gets or sets the TCP port the server listens on.</summary>
+    /// <value>Default 0: a free port, chosen when the server starts (see <see cref="ByteStreamTestServer.Address"/>); 0 to 65535.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 0 or above 65535.</exception>
+    public int Port
+    {
+        get => _port;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(Port));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, IPEndPoint.MaxPort, nameof(Port));
+            _port = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the certificate (with its private key) the server presents over TLS; the server then speaks
+    /// HTTP/2 over TLS and its <see cref="ByteStreamTestServer.Address"/> is <c>https://</c>.
+    /// </summary>
+    /// <value>
+    /// Default <see langword="null"/>: HTTP/2 without TLS (h2c). <see cref="ByteStreamTestServer.CreateChannel()"/>
+    /// trusts exactly this certificate, whatever the host name and issuer; other clients must trust it themselves.
+    /// <see cref="ByteStreamTestServer.StartAsync(ByteStreamTestServerOptions, CancellationToken)"/> throws
+    /// <see cref="ArgumentException"/> when it has no private key.
+    /// </value>
+    public X509Certificate2? ServerCertificate { get; set; }
 
     internal ByteStreamTestServerOptions Clone() => (ByteStreamTestServerOptions)MemberwiseClone();
 }

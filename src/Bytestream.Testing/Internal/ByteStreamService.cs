@@ -101,28 +101,30 @@ internal sealed class ByteStreamService(
             throw InvalidArgument("ReadRequest.resource_name is empty.");
         }
 
+        store.ThrowIfInvalidName(name);
         if (request.ReadOffset < 0 || request.ReadLimit < 0)
         {
             throw InvalidArgument($"read_offset ({request.ReadOffset}) and read_limit ({request.ReadLimit}) must not be negative.");
         }
 
-        if (!store.TryGetResource(name, out var data))
+        if (!store.TryGetResource(name, out var resource))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"No complete resource '{name}'."));
         }
 
-        if (request.ReadOffset > data.Length)
+        if (request.ReadOffset > resource.Length)
         {
             throw new RpcException(new Status(
                 StatusCode.OutOfRange,
-                $"read_offset {request.ReadOffset} is beyond the end of '{name}' ({data.Length} bytes)."));
+                $"read_offset {request.ReadOffset} is beyond the end of '{name}' ({resource.Length} bytes)."));
         }
 
+        using var reader = resource.OpenReader();
         var plan = faults.TakeReadPlan(name);
-        var position = plan.IgnoreOffset ? 0 : (int)request.ReadOffset;
-        var end = plan.IgnoreLimit || request.ReadLimit == 0 || request.ReadLimit >= data.Length - position
-            ? data.Length
-            : position + (int)request.ReadLimit;
+        var position = plan.IgnoreOffset ? 0 : request.ReadOffset;
+        var end = plan.IgnoreLimit || request.ReadLimit == 0 || request.ReadLimit >= resource.Length - position
+            ? resource.Length
+            : position + request.ReadLimit;
         long sent = 0;
         while (true)
         {
@@ -154,8 +156,9 @@ internal sealed class ByteStreamService(
                 await responseStream.WriteAsync(EmptyReadResponse, cancellationToken).ConfigureAwait(false);
             }
 
-            // Stored arrays are never changed, so the message can wrap them instead of copying.
-            var response = new ReadResponse { Data = UnsafeByteOperations.UnsafeWrap(data.AsMemory(position, count)) };
+            // Stored bytes are never changed, so the message can wrap them instead of copying.
+            var data = await reader.ReadAsync(position, count, cancellationToken).ConfigureAwait(false);
+            var response = new ReadResponse { Data = UnsafeByteOperations.UnsafeWrap(data) };
             await responseStream.WriteAsync(response, cancellationToken).ConfigureAwait(false);
             position += count;
             sent += count;
@@ -178,6 +181,8 @@ internal sealed class ByteStreamService(
         {
             throw InvalidArgument("The first WriteRequest of a call must carry resource_name.");
         }
+
+        store.ThrowIfInvalidName(name);
 
         if (log.IsCurrent(callId) && faults.TryTakeEarlyEnd(name, out var earlySize))
         {
@@ -269,6 +274,8 @@ internal sealed class ByteStreamService(
         {
             throw InvalidArgument("QueryWriteStatusRequest.resource_name is empty.");
         }
+
+        store.ThrowIfInvalidName(name);
 
         var (mode, distort) = faults.GetQuerySettings();
         switch (mode)

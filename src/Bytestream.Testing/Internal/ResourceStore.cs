@@ -1,32 +1,56 @@
+using System.Diagnostics.CodeAnalysis;
 using Grpc.Core;
 
 namespace Bytestream.Testing.Internal;
 
 /// <summary>
-/// The server's in-memory state: complete resources (immutable arrays that Reads wrap without copying)
-/// and uploads in progress. One lock guards both; every operation under it is short.
+/// The server's state: complete resources and uploads in progress, their bytes kept by a
+/// <see cref="ResourceStorage"/> (memory, or files under a directory). One lock guards both; every
+/// operation under it is short.
 /// </summary>
-internal sealed class ResourceStore(bool mapUploadNamesToBlobs)
+internal sealed class ResourceStore
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, byte[]> _resources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StoredResource> _resources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Upload> _uploads = new(StringComparer.Ordinal);
+    private readonly bool _mapUploadNamesToBlobs;
+    private readonly ResourceStorage _storage;
+
+    public ResourceStore(bool mapUploadNamesToBlobs, ResourceStorage storage)
+    {
+        _mapUploadNamesToBlobs = mapUploadNamesToBlobs;
+        _storage = storage;
+        _storage.Load(_resources, _uploads);
+    }
+
+    /// <summary>Returns why the storage cannot hold <paramref name="name"/>, or <see langword="null"/> when it can.</summary>
+    public string? GetInvalidNameReason(string name) => _storage.GetInvalidNameReason(name);
+
+    /// <summary>Fails a call on a name the storage cannot hold.</summary>
+    /// <exception cref="RpcException">INVALID_ARGUMENT, with the reason.</exception>
+    public void ThrowIfInvalidName(string name)
+    {
+        if (GetInvalidNameReason(name) is { } reason)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The resource name '{name}' cannot be stored under the server's directory: {reason}."));
+        }
+    }
 
     /// <summary>Stores a complete resource; the store owns <paramref name="data"/> from now on and never changes it.</summary>
     public void SetResource(string name, byte[] data)
     {
         lock (_gate)
         {
-            _resources[name] = data;
+            _resources[name] = _storage.Store(name, data);
         }
     }
 
-    /// <summary>Gets the stored array of a complete resource; callers must not change it.</summary>
-    public bool TryGetResource(string name, out byte[] data)
+    /// <summary>Gets a complete resource.</summary>
+    public bool TryGetResource(string name, [NotNullWhen(true)] out StoredResource? resource)
     {
         lock (_gate)
         {
-            return _resources.TryGetValue(name, out data!);
+            return _resources.TryGetValue(name, out resource);
         }
     }
 
@@ -36,7 +60,7 @@ internal sealed class ResourceStore(bool mapUploadNamesToBlobs)
         lock (_gate)
         {
             if (_resources.TryGetValue(name, out var data)
-                || (mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName) && _resources.TryGetValue(blobName, out data)))
+                || (_mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName) && _resources.TryGetValue(blobName, out data)))
             {
                 size = data.Length;
                 return true;
@@ -83,12 +107,7 @@ internal sealed class ResourceStore(bool mapUploadNamesToBlobs)
                 _resources.TryGetValue(name, out var stored);
                 var committed = stored?.Length ?? 0;
                 CheckOffset(name, offset, committed);
-                upload = new Upload();
-                if (stored is not null)
-                {
-                    upload.Append(stored);
-                }
-
+                upload = _storage.StartUpload(name, stored);
                 _uploads.Add(name, upload);
             }
             else
@@ -125,15 +144,15 @@ internal sealed class ResourceStore(bool mapUploadNamesToBlobs)
         lock (_gate)
         {
             CheckOwner(name, upload, callId);
-            var data = upload.ToArray();
+            var resource = _storage.Complete(name, upload);
             _uploads.Remove(name);
-            _resources[name] = data;
-            if (mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName))
+            _resources[name] = resource;
+            if (_mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName))
             {
-                _resources[blobName] = data;
+                _resources[blobName] = _storage.Alias(blobName, resource);
             }
 
-            return data.Length;
+            return resource.Length;
         }
     }
 
@@ -166,6 +185,7 @@ internal sealed class ResourceStore(bool mapUploadNamesToBlobs)
             }
 
             upload.Owner = 0;
+            upload.Release();
             return upload.Committed;
         }
     }
@@ -174,6 +194,7 @@ internal sealed class ResourceStore(bool mapUploadNamesToBlobs)
     {
         lock (_gate)
         {
+            _storage.Clear(_resources.Values, _uploads.Values);
             _resources.Clear();
             _uploads.Clear();
         }

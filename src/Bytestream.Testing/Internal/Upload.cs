@@ -1,16 +1,14 @@
 namespace Bytestream.Testing.Internal;
 
 /// <summary>
-/// The state of one resumable upload: the bytes held (as the received messages' own buffers, so
-/// appending never copies), how many of them are committed, and the Write call that owns it.
+/// The state of one resumable upload: how many bytes it holds, how many of them are committed, and the
+/// Write call that owns it. Where the bytes live is the subclass's business (memory or a file).
 /// Only <see cref="ResourceStore"/> touches it, under its lock.
 /// </summary>
-internal sealed class Upload
+internal abstract class Upload
 {
-    private readonly List<ReadOnlyMemory<byte>> _segments = [];
-
-    /// <summary>Gets the number of bytes held: committed ones plus those received but not yet committed.</summary>
-    public long Length { get; private set; }
+    /// <summary>Gets or sets the number of bytes held: committed ones plus those received but not yet committed.</summary>
+    public long Length { get; protected set; }
 
     /// <summary>Gets or sets the committed size that QueryWriteStatus reports; never more than <see cref="Length"/>.</summary>
     public long Committed { get; set; }
@@ -18,47 +16,14 @@ internal sealed class Upload
     /// <summary>Gets or sets the id of the Write call that appends to the upload, or 0 when none does.</summary>
     public long Owner { get; set; }
 
-    public void Append(ReadOnlyMemory<byte> data)
-    {
-        if (!data.IsEmpty)
-        {
-            _segments.Add(data);
-            Length += data.Length;
-        }
-    }
+    /// <summary>Adds received bytes at the end; the upload may keep <paramref name="data"/> itself, which is never changed.</summary>
+    public abstract void Append(ReadOnlyMemory<byte> data);
 
     /// <summary>Keeps the first <paramref name="length"/> bytes, all of them committed.</summary>
-    public void Truncate(long length)
+    public abstract void Truncate(long length);
+
+    /// <summary>Lets go of what the upload holds open between calls (a file handle); it can be appended to again later.</summary>
+    public virtual void Release()
     {
-        while (Length > length)
-        {
-            var last = _segments[^1];
-            var excess = Length - length;
-            if (excess >= last.Length)
-            {
-                _segments.RemoveAt(_segments.Count - 1);
-                Length -= last.Length;
-            }
-            else
-            {
-                _segments[^1] = last[..(last.Length - (int)excess)];
-                Length = length;
-            }
-        }
-
-        Committed = Length;
-    }
-
-    public byte[] ToArray()
-    {
-        var result = GC.AllocateUninitializedArray<byte>(checked((int)Length));
-        var position = 0;
-        foreach (var segment in _segments)
-        {
-            segment.Span.CopyTo(result.AsSpan(position));
-            position += segment.Length;
-        }
-
-        return result;
     }
 }
