@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bytestream.Client;
+using Grpc.Core;
+
+namespace Bytestream.Cli;
+
+/// <summary>
+/// <c>bytestream upload FILE RESOURCE</c>: uploads a file, resuming from the server's committed size after a
+/// failure; <c>--resume</c> continues an upload an earlier run left unfinished. Stopped (Ctrl+C) or cut off, it
+/// leaves the upload resumable and says how to continue.
+/// </summary>
+internal static class UploadCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "The local file to upload." };
+        var resource = new Argument<string>("RESOURCE") { Description = "The resource name, e.g. main/uploads/{uuid}/blobs/{sha256}/{size} for a REAPI cache." };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue an upload an earlier run left unfinished: ask the server what it committed and send only the rest.",
+        };
+        var client = new ClientOptions();
+        var command = new Command("upload", "Upload a file to a resource, resuming after failures.") { file, resource, resume };
+        client.AddTo(command);
+        CommandRunner.SetBody(command, (parse, output, cancellationToken) =>
+            RunAsync(parse, output, client, parse.GetRequiredValue(file), parse.GetRequiredValue(resource), parse.GetValue(resume), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        ParseResult parse, Output output, ClientOptions client, FileInfo file, string resource, bool resume, CancellationToken cancellationToken)
+    {
+        await using var source = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, useAsync: true);
+        var length = source.Length;
+        using var remote = client.Connect(parse, output);
+        var watch = Stopwatch.StartNew();
+        UploadResult result;
+        try
+        {
+            result = await TransferDisplay.RunAsync(output, remote.Events, $"upload {file.Name}", length, progress =>
+                remote.Client.UploadAsync(
+                    resource,
+                    source,
+                    new UploadOptions { ResumeExistingUpload = resume, ExpectedLength = length, Progress = progress },
+                    cancellationToken));
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded } or ByteStreamException)
+        {
+            // What the server committed stays there: tell the user how much, and how to continue.
+            var (exitCode, message) = ErrorReport.Describe(exception);
+            var committed = await TryGetCommittedSizeAsync(remote.Client, resource);
+            var held = committed is { } size ? string.Create(CultureInfo.InvariantCulture, $"the server holds {size:N0} of {length:N0} bytes; ") : string.Empty;
+            return output.Error(
+                exitCode,
+                $"upload {message}; {held}continue with: bytestream upload --resume {Quote(file.FullName)} {Quote(resource)} --address {remote.Address.ToString().TrimEnd('/')} (and the same options)",
+                exception);
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        var skipped = result.CommittedSize - result.BytesSent;
+        output.Result(
+            new JsonObject
+            {
+                ["command"] = "upload",
+                ["file"] = file.FullName,
+                ["resource"] = resource,
+                ["committedSize"] = result.CommittedSize,
+                ["bytesSent"] = result.BytesSent,
+                ["resumes"] = result.Resumes,
+                ["seconds"] = Math.Round(seconds, 3),
+            },
+            string.Create(CultureInfo.InvariantCulture, $"uploaded {file.Name} to {resource}: {result.CommittedSize:N0} bytes committed, {result.BytesSent:N0} sent{(resume && skipped > 0 ? $" ({skipped:N0} were already committed)" : string.Empty)}, {result.Resumes} resumes, {Rate.Describe(result.BytesSent, seconds)}"));
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<long?> TryGetCommittedSizeAsync(ByteStreamClient client, string resource)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            return (await client.QueryWriteStatusAsync(resource, timeout.Token)).CommittedSize;
+        }
+        catch (Exception exception) when (exception is RpcException or OperationCanceledException)
+        {
+            // The server is gone or cannot tell: the hint goes without the number.
+            return null;
+        }
+    }
+
+    private static string Quote(string text) => text.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$') ? $"'{text.Replace("'", "'\\''", StringComparison.Ordinal)}'" : text;
+}
