@@ -20,7 +20,7 @@ public sealed class ByteStreamClientOptions
     private int _maxRetryAttempts = 5;
     private TimeSpan _initialBackoff = TimeSpan.FromMilliseconds(100);
     private TimeSpan _maxBackoff = TimeSpan.FromSeconds(5);
-    private long _maxReplayBufferSize = 16L * 1024 * 1024;
+    private long _maxReplayBufferSize = 32L * 1024 * 1024;
     private TimeSpan? _stallTimeout;
     private TimeProvider _timeProvider = TimeProvider.System;
 
@@ -81,7 +81,8 @@ public sealed class ByteStreamClientOptions
     /// to resend after a failure. When it is full the client asks the server what it has committed
     /// and drops that; bytes dropped before the server committed them cannot be resent.
     /// </summary>
-    /// <value>Default 16 MiB; zero or more (zero keeps nothing: such uploads cannot resume).</value>
+    /// <value>Default 32 MiB, twice the largest HTTP/2 send window common servers grant, so bytes still in flight
+    /// stay resendable; zero or more (zero keeps nothing: such uploads cannot resume).</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public long MaxReplayBufferSize
     {

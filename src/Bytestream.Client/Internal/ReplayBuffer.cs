@@ -19,6 +19,8 @@ internal sealed class ReplayBuffer(long maxBytes, long startOffset) : ReplaySour
 
     public override bool WouldOverflow(int length) => _held > 0 && _held + length > maxBytes;
 
+    public override bool ShouldTrim => _held > 0 && _held >= maxBytes / 2;
+
     public override bool TryRetain(byte[] chunk, int length)
     {
         if (length > maxBytes)

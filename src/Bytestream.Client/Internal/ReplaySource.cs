@@ -12,6 +12,9 @@ internal abstract class ReplaySource
     /// <summary>Whether keeping <paramref name="length"/> more bytes would pass the buffer's limit; sources that can reread never overflow.</summary>
     public virtual bool WouldOverflow(int length) => false;
 
+    /// <summary>Whether enough is kept that it is time to ask the server what it committed; never for sources that can reread.</summary>
+    public virtual bool ShouldTrim => false;
+
     /// <summary>Takes ownership of a pooled chunk that was just sent, if this source keeps bytes; otherwise the caller keeps it.</summary>
     public virtual bool TryRetain(byte[] chunk, int length) => false;
 
