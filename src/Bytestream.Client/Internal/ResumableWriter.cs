@@ -22,6 +22,7 @@ internal sealed class ResumableWriter : IDisposable
     private readonly bool _isCompressedUpload;
     private readonly long _startOffset;
     private readonly ReplaySource _replay;
+    private readonly BackgroundStatusQuery _statusQuery;
 
     private AsyncClientStreamingCall<WriteRequest, WriteResponse>? _call;
     private CallCancellation? _callCancellation;
@@ -31,6 +32,8 @@ internal sealed class ResumableWriter : IDisposable
     private long? _resumeOffset;    // where the server stood after the last failure; null: ask first
     private long _progressMark;     // committed size at the last progress check
     private long _lastReported;     // last committed size QueryWriteStatus reported, for the going-backwards check
+    private long _retainedSinceQuery; // bytes kept for replay since the last background QueryWriteStatus
+    private long? _wrongFinalSize;  // an answer to finish_write that was not the length written, until QueryWriteStatus explains it
     private bool _complete;
 
     public ResumableWriter(ClientCore core, string resourceName, UploadOptions? options, long? totalLength, ReplaySource replay, long startOffset)
@@ -41,6 +44,7 @@ internal sealed class ResumableWriter : IDisposable
         _progress = options?.Progress;
         _totalLength = totalLength;
         _replay = replay;
+        _statusQuery = new BackgroundStatusQuery(core, resourceName, _headers);
         _startOffset = startOffset;
         Position = _sentEnd = _progressMark = _lastReported = CommittedSize = startOffset;
         if (BlobResourceName.TryParse(resourceName, out var blob) && blob.Compressor is not null)
@@ -86,26 +90,52 @@ internal sealed class ResumableWriter : IDisposable
     }
 
     /// <summary>
-    /// Hands a pooled chunk that was just sent to the replay source. When the replay buffer is full
-    /// it first asks the server what it has committed and drops that. Returns whether the chunk was taken.
+    /// Hands a pooled chunk that was just sent to the replay source. Once the replay buffer is half full
+    /// a QueryWriteStatus runs alongside the upload, and what the server committed is dropped; when the
+    /// buffer is full the client waits for that answer, and drops the oldest bytes if the server has not
+    /// committed them. Returns whether the chunk was taken.
     /// </summary>
     public async ValueTask<bool> RetainAsync(byte[] chunk, int length, CancellationToken cancellationToken)
     {
-        if (!_complete && _replay.WouldOverflow(length))
+        if (!_complete && (_replay.ShouldTrim || _replay.WouldOverflow(length)))
         {
-            var committed = await ResumableStep.RunAsync(
-                _core,
-                _resourceName,
-                this,
-                static async (writer, ct) => StepResult<long?>.Done(await writer.QueryCommittedAsync(finishing: false, ct).ConfigureAwait(false)),
-                cancellationToken).ConfigureAwait(false);
-            _replay.Release(committed ?? 0);
+            var full = _replay.WouldOverflow(length);
+            if (full)
+            {
+                _statusQuery.Start(Resumes, cancellationToken);
+            }
+
+            var status = await _statusQuery.TakeAsync(Resumes, wait: full).ConfigureAwait(false);
+            if (status is { Complete: false } answer && answer.CommittedSize <= _sentEnd)
+            {
+                CommittedSize = Math.Max(CommittedSize, answer.CommittedSize);
+                _replay.Release(answer.CommittedSize);
+            }
+
             if (_replay.WouldOverflow(length))
             {
-                Log.ReplayBufferDropped(_core.Logger, _resourceName, committed ?? 0, _replay.MakeRoom());
+                // No usable answer came (a failure, a resume meanwhile, or completion): ask again, with retries.
+                var committed = status is { Complete: false } ? CommittedSize : await ResumableStep.RunAsync(
+                    _core,
+                    _resourceName,
+                    this,
+                    static async (writer, ct) => StepResult<long?>.Done(await writer.QueryCommittedAsync(finishing: false, ct).ConfigureAwait(false)),
+                    cancellationToken).ConfigureAwait(false) ?? 0;
+                _replay.Release(committed);
+                if (_replay.WouldOverflow(length))
+                {
+                    Log.ReplayBufferDropped(_core.Logger, _resourceName, committed, _replay.MakeRoom());
+                }
+            }
+            else if (_replay.ShouldTrim && !_complete && _retainedSinceQuery >= _core.Options.MaxReplayBufferSize / 4)
+            {
+                // Spaced out, so a server that commits late is not asked on every chunk.
+                _retainedSinceQuery = 0;
+                _statusQuery.Start(Resumes, cancellationToken);
             }
         }
 
+        _retainedSinceQuery += length;
         return _replay.TryRetain(chunk, length);
     }
 
@@ -195,6 +225,15 @@ internal sealed class ResumableWriter : IDisposable
                 response = await _call.ResponseAsync.ConfigureAwait(false);
             }
 
+            if (!IsAcceptableSize(response.CommittedSize, Position))
+            {
+                // Either the server ended the call early, before it saw finish_write (it has not finished:
+                // resume), or it finished and reports a wrong size (a protocol violation). QueryWriteStatus tells.
+                _wrongFinalSize = response.CommittedSize;
+                throw new RpcException(new Status(StatusCode.Aborted,
+                    $"The Write of '{_resourceName}' ended with committed_size {response.CommittedSize}, not the {Position} bytes written."));
+            }
+
             AcceptCompletion(response.CommittedSize, finishing: true);
             return StepResult<bool>.Done(true);
         }
@@ -229,6 +268,7 @@ internal sealed class ResumableWriter : IDisposable
             }
         }
 
+        _wrongFinalSize = null;
         _callCancellation = new CallCancellation(_core.Options);
         _call = _core.Stub.Write(new CallOptions(headers: _headers, cancellationToken: _callCancellation.Token));
         _callOffset = offset;
@@ -407,11 +447,13 @@ internal sealed class ResumableWriter : IDisposable
     private void AcceptCompletion(long committedSize, bool finishing)
     {
         var written = _totalLength ?? (finishing ? Position : (long?)null);
-        var acceptable = committedSize == written
-            || written is null
-            || committedSize == -1
-            || (_isCompressedUpload && committedSize == _compressedUploadSize);
-        if (!acceptable)
+        if (_wrongFinalSize is { } reported)
+        {
+            // The server holds the whole resource, yet answered finish_write with another size.
+            throw ThrowHelper.WrongFinalSize(_resourceName, reported, written ?? Position);
+        }
+
+        if (!IsAcceptableSize(committedSize, written))
         {
             throw ThrowHelper.WrongFinalSize(_resourceName, committedSize, written!.Value);
         }
@@ -420,6 +462,13 @@ internal sealed class ResumableWriter : IDisposable
         _complete = true;
         EndCall();
     }
+
+    /// <summary>Whether a complete resource's committed size fits <paramref name="written"/> (null: unknown, anything fits).</summary>
+    private bool IsAcceptableSize(long committedSize, long? written) =>
+        written is null
+        || committedSize == written
+        || committedSize == -1
+        || (_isCompressedUpload && committedSize == _compressedUploadSize);
 
     private void EndCall()
     {

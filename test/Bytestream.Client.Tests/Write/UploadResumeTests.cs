@@ -237,6 +237,24 @@ public class UploadResumeTests : ServerTestBase
     }
 
     [Test]
+    public async Task UploadAsync_EarlyOkWithPartialSizeRacingFinishWrite_ResumesAndSucceeds([Values] Source source)
+    {
+        // Small enough to be sent whole, finish_write included, before the early end arrives.
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random((2 * Chunk) + 3);
+        Server.Faults.EndWriteEarly(committedSize: 5);
+
+        var result = await UploadAsync(client, source, "blobs/early-race", data).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("blobs/early-race")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.CommittedSize, Is.EqualTo(data.Length));
+            Assert.That(result.Resumes, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task UploadAsync_AlreadyExists_IsSuccess()
     {
         var client = CreateClient();
