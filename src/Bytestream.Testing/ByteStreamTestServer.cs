@@ -115,7 +115,14 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
             throw new ArgumentException("The server certificate has no private key, so it cannot serve TLS.", nameof(options));
         }
 
-        ResourceStorage storage = settings.StorageDirectory is { } directory ? new FileStorage(directory) : new MemoryStorage();
+        if (settings.DiscardData && settings.StorageDirectory is not null)
+        {
+            throw new ArgumentException("DiscardData and StorageDirectory cannot be combined: a discarding server stores nothing.", nameof(options));
+        }
+
+        ResourceStorage storage = settings.StorageDirectory is { } directory ? new FileStorage(directory)
+            : settings.DiscardData ? new DiscardStorage()
+            : new MemoryStorage();
         var store = new ResourceStore(settings.MapUploadNamesToBlobs, storage);
         var log = new CallLog();
         var faults = new ByteStreamFaults();

@@ -107,6 +107,15 @@ public sealed class ByteStreamTestServerOptions
         }
     }
 
+    /// <summary>
+    /// Gets or sets whether the server drops uploaded bytes and serves zeros: a null sink and a zero source for
+    /// benchmarks, so that measuring a client measures the client. Uploads keep only their sizes; a finished
+    /// upload reads back as that many zero bytes. Offsets, committed sizes, QueryWriteStatus, the records and the
+    /// faults work as usual; resources given to <see cref="ByteStreamTestServer.SetResource"/> keep their bytes.
+    /// </summary>
+    /// <value>Default <see langword="false"/>. Cannot be combined with <see cref="StorageDirectory"/>.</value>
+    public bool DiscardData { get; set; }
+
     /// <summary>Gets or sets the address the server listens on.</summary>
     /// <value>
     /// Default <see cref="IPAddress.Loopback"/> (127.0.0.1). <see cref="IPAddress.Any"/> or

@@ -11,10 +11,14 @@ internal static class ServerCommand
     public static async Task<int> RunAsync(string[] args)
     {
         long? cutEvery = null;
+        var options = new ByteStreamTestServerOptions();
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
+                case "--null":
+                    options.DiscardData = true;
+                    break;
                 case "--cut-every" when i + 1 < args.Length:
                     cutEvery = long.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
                     break;
@@ -24,7 +28,7 @@ internal static class ServerCommand
             }
         }
 
-        await using var server = await ByteStreamTestServer.StartAsync();
+        await using var server = await ByteStreamTestServer.StartAsync(options);
         if (cutEvery is { } bytes)
         {
             server.Faults.CutWrite(bytes, times: int.MaxValue);

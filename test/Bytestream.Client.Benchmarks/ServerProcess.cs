@@ -19,13 +19,14 @@ internal sealed partial class ServerProcess : IDisposable
 
     public string Address { get; }
 
-    /// <summary>Starts this harness in `server` mode (Bytestream.Testing's in-memory server).</summary>
+    /// <summary>Starts this harness in `server` mode: Bytestream.Testing's server as a null sink and zero source.</summary>
     public static Task<ServerProcess> StartTestingAsync(params string[] serverArgs)
     {
+        serverArgs = ["--null", .. serverArgs];
         var self = typeof(ServerProcess).Assembly.Location;
         var host = Environment.ProcessPath!;
         string[] args = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [self, "server", .. serverArgs] : ["server", .. serverArgs];
-        return StartAsync("Bytestream.Testing", host, args, AddressLine());
+        return StartAsync("Bytestream.Testing (null sink, zero source)", host, args, AddressLine());
     }
 
     /// <summary>Starts Google's Go server from shared/peers/go, built by its setup.sh.</summary>
