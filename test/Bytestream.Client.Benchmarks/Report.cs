@@ -29,17 +29,20 @@ internal static class Report
         Console.WriteLine();
     }
 
-    public static void PrintResume(string server, long size, long cutEvery, UploadResult result, Measurement measurement)
+    public static void PrintResume(string server, long size, long cutEvery, UploadResult result, Measurement measurement, double uploadRate)
     {
         var resent = result.BytesSent - size;
+        var extraSeconds = measurement.Seconds - (size / (uploadRate * 1e6));
         Console.WriteLine($"## {server}: resume cost, one {size / MiB:0} MiB UploadAsync(FileStream) cut every {cutEvery / MiB:0.#} MiB");
         Console.WriteLine();
-        Console.WriteLine($"{result.Resumes} resumes; re-sent {Bytes(resent)} in all, {Bytes(result.Resumes == 0 ? 0 : resent / result.Resumes)} per cut; " +
-            $"{measurement.MegabytesPerSecond:0} MB/s overall with the cuts; peak working set growth {Bytes(measurement.PeakWorkingSetGrowth)}");
+        var perCut = Math.Max(1, result.Resumes);
+        Console.WriteLine($"{result.Resumes} resumes; re-sent {Bytes(resent)} in all, {Bytes(resent / perCut)} per cut; " +
+            $"{measurement.MegabytesPerSecond:0} MB/s overall with the cuts, {extraSeconds * 1000 / perCut:0} ms per cut more than the uncut median; " +
+            $"peak working set growth {Bytes(measurement.PeakWorkingSetGrowth)}");
         Console.WriteLine();
     }
 
-    private static double Median(List<Measurement> runs, Func<Measurement, double> value)
+    public static double Median(List<Measurement> runs, Func<Measurement, double> value)
     {
         var sorted = runs.Select(value).Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
