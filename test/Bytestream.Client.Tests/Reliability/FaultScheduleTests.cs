@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Bytestream.Testing;
+using Grpc.Core;
+
+namespace Bytestream.Client.Tests.Reliability;
+
+/// <summary>
+/// Randomized fault schedules over every transfer path: each ends in success with byte-identical data,
+/// or in an exception its faults allow, within a bounded time. See docs/reliability.md.
+/// </summary>
+/// <remarks>
+/// Environment variables: <c>BYTESTREAM_FAULT_SEED=N</c> runs only schedule N (to replay a failure);
+/// <c>BYTESTREAM_FAULT_SCHEDULES=N</c> runs N schedules instead of <see cref="DefaultScheduleCount"/>, from
+/// seed <c>BYTESTREAM_FAULT_FIRST_SEED</c> (default 1).
+/// </remarks>
+[Category("Reliability")]
+public class FaultScheduleTests : ServerTestBase
+{
+    public const string SeedVariable = "BYTESTREAM_FAULT_SEED";
+    public const string CountVariable = "BYTESTREAM_FAULT_SCHEDULES";
+    public const string FirstSeedVariable = "BYTESTREAM_FAULT_FIRST_SEED";
+    public const int DefaultScheduleCount = 1200;
+
+    private const int Parallelism = 8;
+
+    protected override ByteStreamTestServerOptions ServerOptions => new() { ReadChunkSize = FaultSchedule.ReadChunkSize };
+
+    [Test]
+    public async Task RandomSchedules_EveryPath_SucceedWithIdenticalDataOrFailAsTheFaultsAllow()
+    {
+        var schedules = Seeds().Select(FaultSchedule.Generate).ToList();
+        var runner = new FaultScheduleRunner(Server, Channel) { KeepDetails = schedules.Count == 1 };
+        var outcomes = new ConcurrentBag<ScheduleOutcome>();
+        var failedCalls = 0;
+        var started = Stopwatch.GetTimestamp();
+
+        // Moods are server-wide: one after the other, the schedules of a mood in parallel on distinct names.
+        foreach (var mood in schedules.GroupBy(s => s.Mood).OrderBy(g => g.Key))
+        {
+            Server.Reset();
+            mood.Key.Apply(Server.Faults);
+            await Parallel.ForEachAsync(
+                mood,
+                new ParallelOptions { MaxDegreeOfParallelism = Parallelism },
+                async (schedule, _) => outcomes.Add(await runner.RunAsync(schedule))).WaitAsync(TimeSpan.FromMinutes(5));
+            failedCalls += Server.Calls.Count(c => c.Status is { } status && status != StatusCode.OK);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var violations = outcomes.Where(o => o.Violation is not null).OrderBy(o => o.Schedule.Seed).ToList();
+        var summary = Summarize(schedules, outcomes, failedCalls, elapsed);
+        await TestContext.Out.WriteLineAsync(summary);
+        if (schedules.Count == 1 && violations.Count == 0)
+        {
+            await TestContext.Out.WriteLineAsync($"passed: {outcomes.Single().Schedule}{Environment.NewLine}{outcomes.Single().Details}");
+        }
+
+        foreach (var violation in violations)
+        {
+            await TestContext.Out.WriteLineAsync(Describe(violation));
+        }
+
+        Assert.That(violations, Is.Empty, () => $"{violations.Count} of {schedules.Count} schedules broke the invariant; first: {Describe(violations[0])}");
+    }
+
+    private static string Describe(ScheduleOutcome outcome) =>
+        $"FAILED {outcome.Schedule}{Environment.NewLine}  -> {outcome.Violation}{Environment.NewLine}{outcome.Details}" +
+        $"  replay: {SeedVariable}={outcome.Schedule.Seed} dotnet test test/Bytestream.Client.Tests --filter \"FullyQualifiedName~{nameof(FaultScheduleTests)}\"";
+
+    private static string Summarize(List<FaultSchedule> schedules, ConcurrentBag<ScheduleOutcome> outcomes, int failedCalls, TimeSpan elapsed)
+    {
+        var succeeded = outcomes.Count(o => o.Error is null && o.Violation is null);
+        var failedAsAllowed = outcomes.Count(o => o.Error is not null && o.Violation is null);
+        var faults = schedules.Sum(s => s.Faults.Sum(f => f.Times));
+        var bytes = outcomes.Sum(o => o.BytesVerified);
+        var slowest = outcomes.MaxBy(o => o.Elapsed);
+        var paths = string.Join(", ", schedules.GroupBy(s => s.Path).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{schedules.Count} schedules in {elapsed.TotalSeconds:F1} s ({paths}): {succeeded} succeeded with identical data, " +
+            $"{failedAsAllowed} failed as allowed, {outcomes.Count - succeeded - failedAsAllowed} broke the invariant; " +
+            $"{faults} faults armed, {failedCalls} calls failed or stalled on the server; {bytes} bytes verified by SHA-256; " +
+            $"slowest schedule {slowest?.Elapsed.TotalMilliseconds:F0} ms (seed {slowest?.Schedule.Seed}).");
+    }
+
+    private static IEnumerable<int> Seeds()
+    {
+        if (Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } seed)
+        {
+            return [int.Parse(seed, CultureInfo.InvariantCulture)];
+        }
+
+        var count = Environment.GetEnvironmentVariable(CountVariable) is { Length: > 0 } n ? int.Parse(n, CultureInfo.InvariantCulture) : DefaultScheduleCount;
+        var first = Environment.GetEnvironmentVariable(FirstSeedVariable) is { Length: > 0 } f ? int.Parse(f, CultureInfo.InvariantCulture) : 1;
+        return Enumerable.Range(first, count);
+    }
+}
