@@ -17,6 +17,7 @@ internal static class RunCommand
         var chunkKiB = ByteStreamClientOptions.DefaultChunkSize / 1024;
         var servers = "both";
         var cuts = 8;
+        var sweep = false;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -27,6 +28,7 @@ internal static class RunCommand
                 case "--chunk": chunkKiB = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--server": servers = value; break;
                 case "--cuts": cuts = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--sweep": sweep = value == "chunk" ? true : throw new FormatException("--sweep takes 'chunk'"); break;
                 default: Console.Error.WriteLine($"run: unknown option {args[i]}"); return 2;
             }
         }
@@ -71,6 +73,12 @@ internal static class RunCommand
             double uploadRate;
             using (var server = await target.Start([]))
             {
+                if (sweep)
+                {
+                    await ChunkSweep.RunAsync(server, dataFile, size, rounds);
+                    continue;
+                }
+
                 uploadRate = await MeasureThroughputAsync(server, dataFile, size, chunk, rounds);
             }
 
