@@ -71,10 +71,11 @@ public sealed class ByteStreamFaults
     }
 
     /// <summary>
-    /// Gets or sets how far committed sizes lag behind receipt: whenever a Write call is cut or fails
-    /// (an injected fault, a protocol error, the client cancelling it), the server keeps only the bytes
-    /// received less this many, never less than the offset the call started at. A call that ends without
-    /// error keeps everything it received.
+    /// Gets or sets how far committed sizes lag behind receipt: while a Write call runs, QueryWriteStatus
+    /// reports the bytes received less this many (never less than the offset the call started at), and
+    /// when the call is cut or fails (an injected fault, a protocol error, the client cancelling it) the
+    /// server keeps exactly those, so committed sizes never go backwards. A call that ends without error
+    /// keeps everything it received.
     /// </summary>
     /// <value>Default 0; zero or more.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>

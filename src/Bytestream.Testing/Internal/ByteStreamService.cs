@@ -304,7 +304,7 @@ internal sealed class ByteStreamService(
     }
 
     private void Append(string name, Upload upload, long callId, ReadOnlyMemory<byte> data) =>
-        store.Append(name, upload, callId, data, commit: !faults.CommitOnlyOnFinish);
+        store.Append(name, upload, callId, data, commit: !faults.CommitOnlyOnFinish, faults.CommitLag);
 
     private void CheckFollowingRequest(string name, WriteRequest request, long expectedOffset)
     {

@@ -122,9 +122,13 @@ internal sealed class ResourceStore
         }
     }
 
-    /// <summary>Appends received bytes for the owning call, committing them unless <paramref name="commit"/> is false.</summary>
+    /// <summary>
+    /// Appends received bytes for the owning call and commits all but the last <paramref name="commitLag"/>
+    /// bytes held (nothing when <paramref name="commit"/> is false). A lagging commit is applied as bytes
+    /// arrive, not only when the call fails, so QueryWriteStatus never reports bytes a failure then takes back.
+    /// </summary>
     /// <exception cref="RpcException">ABORTED: another Write call took the upload over, or the server was reset.</exception>
-    public void Append(string name, Upload upload, long callId, ReadOnlyMemory<byte> data, bool commit)
+    public void Append(string name, Upload upload, long callId, ReadOnlyMemory<byte> data, bool commit, long commitLag = 0)
     {
         lock (_gate)
         {
@@ -132,7 +136,7 @@ internal sealed class ResourceStore
             upload.Append(data);
             if (commit)
             {
-                upload.Committed = upload.Length;
+                upload.Committed = Math.Max(upload.Committed, upload.Length - commitLag);
             }
         }
     }
