@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Bytestream.Client;
+using Bytestream.Testing;
+using Grpc.Net.Client;
+
+namespace Bytestream.Cli.Tests;
+
+/// <summary>Unfinished uploads stay resumable: across a restart of <c>serve</c>, and when the upload itself is stopped.</summary>
+public class ToolResumeTests
+{
+    private DirectoryInfo _work = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _work = Directory.CreateTempSubdirectory("bytestream-cli-resume-");
+
+    [TearDown]
+    public void DeleteDirectory() => _work.Delete(recursive: true);
+
+    [Test]
+    public async Task ServeRestart_PartialUploadSurvives_UploadResumeSendsOnlyTheRest()
+    {
+        var data = TestFiles.Random(4 * 1024 * 1024, seed: 5);
+        var source = TestFiles.Write(_work.FullName, "partial.bin", data);
+        var root = Path.Combine(_work.FullName, "root");
+        const string name = "main/uploads/0e0e0e0e-0000-4000-8000-000000000003/blobs/0123abcd/4194304";
+        int port;
+        using (var first = await ServeProcess.StartAsync("--port", "0", "--root", root))
+        {
+            // Half the file goes out on a Write call that stays open; then the server dies under it.
+            port = first.Address.Port;
+            using var channel = GrpcChannel.ForAddress(first.Address);
+            var client = new ByteStreamClient(channel);
+            var stream = client.OpenWrite(name);
+            await stream.WriteAsync(data.AsMemory(0, data.Length / 2)).AsTask().DefaultTimeout();
+            await stream.FlushAsync().DefaultTimeout();
+            await WaitUntilCommittedAsync(client, name, data.Length / 2);
+
+            // SIGKILL: no shutdown code runs, the files are all that is left.
+            first.Program.Kill();
+            stream.Abort();
+        }
+
+        using var second = await ServeProcess.StartAsync("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", root);
+        var status = await Programs.RunAsync("bytestream", "status", name, "--address", second.Url, "--json");
+        var resume = await Programs.RunAsync("bytestream", "upload", source, name, "--resume", "--address", second.Url, "--json");
+
+        using var statusJson = JsonDocument.Parse(status.StandardOutput);
+        using var resumeJson = JsonDocument.Parse(resume.StandardOutput);
+        var committed = statusJson.RootElement.GetProperty("committedSize").GetInt64();
+        Assert.Multiple(() =>
+        {
+            Assert.That(committed, Is.EqualTo(data.Length / 2), "the restarted server knows the partial upload");
+            Assert.That(statusJson.RootElement.GetProperty("complete").GetBoolean(), Is.False);
+            Assert.That(resume.ExitCode, Is.EqualTo(0), resume.ToString());
+            Assert.That(resumeJson.RootElement.GetProperty("bytesSent").GetInt64(), Is.EqualTo(data.Length - committed), "only the rest is sent");
+            Assert.That(TestFiles.Sha256(Path.Combine(root, "main", "blobs", "0123abcd", "4194304")), Is.EqualTo(TestFiles.Sha256(data)));
+        });
+    }
+
+    [Test]
+    public async Task Upload_StoppedBySignal_ExitCode130_LeavesItResumable_AndSaysHow()
+    {
+        // The server stops taking bytes after 1 MiB, so the upload is surely in flight when it is stopped.
+        await using var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
+        server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 1024 * 1024);
+        var data = TestFiles.Random(4 * 1024 * 1024, seed: 6);
+        var source = TestFiles.Write(_work.FullName, "stopped.bin", data);
+        var url = server.Address.ToString().TrimEnd('/');
+        using var upload = Programs.Start("bytestream", "upload", source, "stopped/blob", "--address", url);
+        await WaitUntilCommittedAsync(server, "stopped/blob", 1024 * 1024);
+
+        upload.Terminate();
+        var stopped = await upload.WaitAsync();
+        var resume = await Programs.RunAsync("bytestream", "upload", source, "stopped/blob", "--resume", "--address", url, "--json");
+
+        using var resumeJson = JsonDocument.Parse(resume.StandardOutput);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+            Assert.That(stopped.ErrorLines, Has.Length.EqualTo(1), stopped.ToString());
+            Assert.That(stopped.StandardError, Does.Contain("cancelled").And.Contain("holds 1,048,576 of 4,194,304 bytes").And.Contain("bytestream upload --resume"));
+            Assert.That(resume.ExitCode, Is.EqualTo(0), resume.ToString());
+            Assert.That(resumeJson.RootElement.GetProperty("bytesSent").GetInt64(), Is.EqualTo(3 * 1024 * 1024), "only the rest is sent");
+            Assert.That(server.TryGetResource("stopped/blob", out var stored) && TestFiles.Sha256(stored) == TestFiles.Sha256(data), Is.True);
+        });
+    }
+
+    /// <summary>Polls QueryWriteStatus until the upload reached <paramref name="size"/> (NOT_FOUND: not started yet); bounded.</summary>
+    private static async Task WaitUntilCommittedAsync(ByteStreamClient client, string name, long size)
+    {
+        using var timeout = new CancellationTokenSource(TaskExtensions.DefaultTimeoutSpan);
+        while (await CommittedAsync() < size)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        async Task<long> CommittedAsync()
+        {
+            try
+            {
+                return (await client.QueryWriteStatusAsync(name, timeout.Token)).CommittedSize;
+            }
+            catch (Grpc.Core.RpcException exception) when (exception.StatusCode == Grpc.Core.StatusCode.NotFound)
+            {
+                return 0;
+            }
+        }
+    }
+
+    /// <summary>Polls the server's true state (in-process, cheap) until the upload reached <paramref name="size"/>; bounded.</summary>
+    private static async Task WaitUntilCommittedAsync(ByteStreamTestServer server, string name, long size)
+    {
+        using var timeout = new CancellationTokenSource(TaskExtensions.DefaultTimeoutSpan);
+        while (!(server.TryGetWriteStatus(name, out var committed, out _) && committed >= size))
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}
