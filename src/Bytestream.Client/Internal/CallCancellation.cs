@@ -46,7 +46,8 @@ internal sealed class CallCancellation : IDisposable
 
     public void Cancel()
     {
-        _cancelledByClient = true;
+        // A call the stall timer already cancelled stays a stall.
+        _cancelledByClient = !_cts.IsCancellationRequested || _cancelledByClient;
         try
         {
             _cts.Cancel();

@@ -18,6 +18,7 @@ internal sealed class ResumableReader : IDisposable
 
     // The most bytes this read may yield: the limit or the expected length, whichever is smaller.
     private readonly long _maxLength;
+    private readonly RetryBudget _budget = new();
 
     private AsyncServerStreamingCall<ReadChunk>? _call;
     private ReadChunk? _current;
@@ -84,7 +85,7 @@ internal sealed class ResumableReader : IDisposable
             return default;
         }
 
-        return ResumableStep.RunAsync(_core, ResourceName, this, static (r, ct) => r.AttemptAsync(ct), cancellationToken);
+        return ResumableStep.RunAsync(_core, ResourceName, this, static (r, ct) => r.AttemptAsync(ct), cancellationToken, _budget);
     }
 
     private async ValueTask<StepResult<ReadOnlyMemory<byte>>> AttemptAsync(CancellationToken cancellationToken)
@@ -165,13 +166,15 @@ internal sealed class ResumableReader : IDisposable
     private StepResult<ReadOnlyMemory<byte>>? OnCallFailed(Exception exception, CallCancellation cancellation, CancellationToken cancellationToken)
     {
         var callBytes = _callBytes;
+
+        // Translate before closing: closing cancels the call, which would hide that the stall timer did.
+        var error = cancellation.Translate(exception, cancellationToken);
         CloseCall();
         if (_disposed)
         {
             throw new ObjectDisposedException(GetType().FullName, exception);
         }
 
-        var error = cancellation.Translate(exception, cancellationToken);
         if (error is OperationCanceledException)
         {
             Log.ReadCancelled(_core.Logger, ResourceName, StartOffset + Received);
@@ -193,9 +196,11 @@ internal sealed class ResumableReader : IDisposable
         // once instead of costing one more call that would fail the same way.
         if (callBytes > 0 && RetryableStatus.IsRetryable(error, cancellationToken))
         {
+            _budget.Progressed();
             return StepResult<ReadOnlyMemory<byte>>.Interrupted(error);
         }
 
+        _budget.Failed();
         return ReferenceEquals(error, exception) ? null : throw error;
     }
 

@@ -17,12 +17,18 @@ internal static class ResumableStep
         string resourceName,
         TState state,
         Func<TState, CancellationToken, ValueTask<StepResult<TResult>>> attempt,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        RetryBudget? budget = null)
     {
         while (true)
         {
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
             context.Properties.Set(RetryPipelineFactory.ResourceNameKey, resourceName);
+            if (budget is not null)
+            {
+                context.Properties.Set(RetryPipelineFactory.BudgetKey, budget);
+            }
+
             StepResult<TResult> result;
             try
             {

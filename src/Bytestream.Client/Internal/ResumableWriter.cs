@@ -23,6 +23,7 @@ internal sealed class ResumableWriter : IDisposable
     private readonly long _startOffset;
     private readonly ReplaySource _replay;
     private readonly BackgroundStatusQuery _statusQuery;
+    private readonly RetryBudget _budget = new();
 
     private AsyncClientStreamingCall<WriteRequest, WriteResponse>? _call;
     private CallCancellation? _callCancellation;
@@ -82,7 +83,8 @@ internal sealed class ResumableWriter : IDisposable
                 _resourceName,
                 (Writer: this, Data: data),
                 static (s, ct) => s.Writer.SendAttemptAsync(s.Data, ct),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken,
+                _budget).ConfigureAwait(false);
         }
 
         Position += data.Length;
@@ -112,8 +114,9 @@ internal sealed class ResumableWriter : IDisposable
                 _replay.Release(answer.CommittedSize);
             }
 
-            if (_replay.WouldOverflow(length))
+            if (_replay.WouldOverflow(length) && _call is not { ResponseAsync.IsCompleted: true })
             {
+                // (While the call is known to have ended, nothing is dropped: the resume may need it all.)
                 // No usable answer came (a failure, a resume meanwhile, or completion): ask again, with retries.
                 var committed = status is { Complete: false } ? CommittedSize : await ResumableStep.RunAsync(
                     _core,
@@ -154,7 +157,8 @@ internal sealed class ResumableWriter : IDisposable
                 _resourceName,
                 this,
                 static (writer, ct) => writer.FinishAttemptAsync(ct),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken,
+                _budget).ConfigureAwait(false);
         }
 
         Log.UploadCompleted(_core.Logger, _resourceName, CommittedSize, BytesSent, Resumes);
@@ -180,67 +184,75 @@ internal sealed class ResumableWriter : IDisposable
 
     private async ValueTask<StepResult<bool>> SendAttemptAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        // The failure is handled outside the try, so that what OnAttemptFailedAsync throws is not handled twice.
+        Exception? failure = null;
         try
         {
-            if (_call is { ResponseAsync.IsCompleted: true })
+            if (_call is not { ResponseAsync.IsCompleted: true })
             {
-                return await OnAttemptFailedAsync(EndedEarly(), finishing: false, cancellationToken).ConfigureAwait(false);
-            }
+                if (await OpenCallAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    // A resume may start inside this chunk when the failed call had sent part of it.
+                    await WriteRequestAsync(data[(int)(_callOffset - Position)..], finishWrite: false, cancellationToken).ConfigureAwait(false);
+                }
 
-            if (await OpenCallAsync(cancellationToken).ConfigureAwait(false))
-            {
-                // A resume may start inside this chunk when the failed call had sent part of it.
-                await WriteRequestAsync(data[(int)(_callOffset - Position)..], finishWrite: false, cancellationToken).ConfigureAwait(false);
+                return StepResult<bool>.Done(true);
             }
-
-            return StepResult<bool>.Done(true);
         }
         catch (Exception ex) when (IsCallFailure(ex))
         {
-            return await OnAttemptFailedAsync(ex, finishing: false, cancellationToken).ConfigureAwait(false);
+            failure = ex;
         }
+
+        return await OnAttemptFailedAsync(failure ?? EndedEarly(), finishing: false, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<StepResult<bool>> FinishAttemptAsync(CancellationToken cancellationToken)
     {
+        Exception? failure = null;
         try
         {
-            if (_call is { ResponseAsync.IsCompleted: true })
+            if (_call is not { ResponseAsync.IsCompleted: true })
             {
-                return await OnAttemptFailedAsync(EndedEarly(), finishing: true, cancellationToken).ConfigureAwait(false);
-            }
+                if (await OpenCallAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await FinishCallAsync(cancellationToken).ConfigureAwait(false);
+                }
 
-            if (!await OpenCallAsync(cancellationToken).ConfigureAwait(false))
-            {
                 return StepResult<bool>.Done(true);
             }
-
-            await WriteRequestAsync(ReadOnlyMemory<byte>.Empty, finishWrite: true, cancellationToken).ConfigureAwait(false);
-            WriteResponse response;
-            using (_callCancellation!.Link(cancellationToken))
-            {
-                // Close the request stream right after finish_write: Google's server ends the call only then.
-                _callCancellation.Arm();
-                await _call!.RequestStream.CompleteAsync().ConfigureAwait(false);
-                response = await _call.ResponseAsync.ConfigureAwait(false);
-            }
-
-            if (!IsAcceptableSize(response.CommittedSize, Position))
-            {
-                // Either the server ended the call early, before it saw finish_write (it has not finished:
-                // resume), or it finished and reports a wrong size (a protocol violation). QueryWriteStatus tells.
-                _wrongFinalSize = response.CommittedSize;
-                throw new RpcException(new Status(StatusCode.Aborted,
-                    $"The Write of '{_resourceName}' ended with committed_size {response.CommittedSize}, not the {Position} bytes written."));
-            }
-
-            AcceptCompletion(response.CommittedSize, finishing: true);
-            return StepResult<bool>.Done(true);
         }
         catch (Exception ex) when (IsCallFailure(ex))
         {
-            return await OnAttemptFailedAsync(ex, finishing: true, cancellationToken).ConfigureAwait(false);
+            failure = ex;
         }
+
+        return await OnAttemptFailedAsync(failure ?? EndedEarly(), finishing: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends finish_write on the open call, closes the request stream and checks the answer.</summary>
+    private async ValueTask FinishCallAsync(CancellationToken cancellationToken)
+    {
+        await WriteRequestAsync(ReadOnlyMemory<byte>.Empty, finishWrite: true, cancellationToken).ConfigureAwait(false);
+        WriteResponse response;
+        using (_callCancellation!.Link(cancellationToken))
+        {
+            // Close the request stream right after finish_write: Google's server ends the call only then.
+            _callCancellation.Arm();
+            await _call!.RequestStream.CompleteAsync().ConfigureAwait(false);
+            response = await _call.ResponseAsync.ConfigureAwait(false);
+        }
+
+        if (!IsAcceptableSize(response.CommittedSize, Position))
+        {
+            // Either the server ended the call early, before it saw finish_write (it has not finished:
+            // resume), or it finished and reports a wrong size (a protocol violation). QueryWriteStatus tells.
+            _wrongFinalSize = response.CommittedSize;
+            throw new RpcException(new Status(StatusCode.Aborted,
+                $"The Write of '{_resourceName}' ended with committed_size {response.CommittedSize}, not the {Position} bytes written."));
+        }
+
+        AcceptCompletion(response.CommittedSize, finishing: true);
     }
 
     /// <summary>Opens a call at the offset the server expects and resends what it lacks; false when the server already has everything.</summary>
@@ -262,6 +274,13 @@ internal sealed class ResumableWriter : IDisposable
             }
 
             offset = committed;
+            if (offset > _progressMark)
+            {
+                // The server committed more since the failure than it said then: that is progress too.
+                _progressMark = offset;
+                _budget.Progressed();
+            }
+
             if (offset < _replay.Start && offset < Position)
             {
                 throw ThrowHelper.CannotResume(_resourceName, offset, _replay.Start);
@@ -375,6 +394,7 @@ internal sealed class ResumableWriter : IDisposable
         catch (RpcException probe) when (RetryableStatus.IsRetryable(probe, cancellationToken))
         {
             // The server is still unreachable: the next attempt asks again.
+            _budget.Failed();
             ExceptionDispatchInfo.Throw(error);
         }
 
@@ -386,9 +406,11 @@ internal sealed class ResumableWriter : IDisposable
         if (_resumeOffset > _progressMark)
         {
             _progressMark = _resumeOffset.Value;
+            _budget.Progressed();
             return StepResult<bool>.Interrupted(error);
         }
 
+        _budget.Failed();
         ExceptionDispatchInfo.Throw(error);
         return default;
     }

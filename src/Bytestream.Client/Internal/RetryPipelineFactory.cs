@@ -11,6 +11,9 @@ internal static class RetryPipelineFactory
     /// <summary>Carries the resource name into the pipeline's callbacks, for logging.</summary>
     public static readonly ResiliencePropertyKey<string> ResourceNameKey = new("Bytestream.Client.ResourceName");
 
+    /// <summary>Carries a transfer's <see cref="RetryBudget"/>, so its count spans the transfer's steps.</summary>
+    public static readonly ResiliencePropertyKey<RetryBudget> BudgetKey = new("Bytestream.Client.RetryBudget");
+
     public static ResiliencePipeline Create(ByteStreamClientOptions options, ILogger logger)
     {
         if (options.RetryPipeline is { } custom)
@@ -23,12 +26,17 @@ internal static class RetryPipelineFactory
             return ResiliencePipeline.Empty;
         }
 
+        var maxRetries = options.MaxRetryAttempts;
         return new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = static args => ValueTask.FromResult(
-                    RetryableStatus.IsRetryable(args.Outcome.Exception, args.Context.CancellationToken)),
-                MaxRetryAttempts = options.MaxRetryAttempts,
+                // A transfer counts its failures without progress over all its steps; a lone call counts its attempts.
+                ShouldHandle = args => ValueTask.FromResult(
+                    RetryableStatus.IsRetryable(args.Outcome.Exception, args.Context.CancellationToken)
+                    && (args.Context.Properties.TryGetValue(BudgetKey, out var budget)
+                        ? budget.FailuresWithoutProgress <= maxRetries
+                        : args.AttemptNumber < maxRetries)),
+                MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.InitialBackoff,
