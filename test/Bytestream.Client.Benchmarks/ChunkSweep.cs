@@ -1,4 +1,3 @@
-using Grpc.Net.Client;
 
 namespace Bytestream.Client.Benchmarks;
 
@@ -9,7 +8,7 @@ internal static class ChunkSweep
 
     public static async Task RunAsync(ServerProcess server, string dataFile, long size, int rounds)
     {
-        using var channel = GrpcChannel.ForAddress(server.Address);
+        using var channel = Channels.Create(server.Address);
         var clients = ChunkKiB.ToDictionary(k => k, k => new ByteStreamClient(channel, new ByteStreamClientOptions { ChunkSize = Math.Min(k * 1024, ByteStreamClientOptions.MaxChunkSize) }));
         var results = ChunkKiB.ToDictionary(k => k, _ => new List<Measurement>());
         foreach (var chunk in ChunkKiB)

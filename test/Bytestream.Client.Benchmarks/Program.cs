@@ -12,7 +12,7 @@ return args switch
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: Bytestream.Client.Benchmarks [run] [--size MiB] [--rounds N] [--chunk KiB] [--server testing|go|both] [--cuts N] [--sweep chunk]
+        usage: Bytestream.Client.Benchmarks [run] [--size MiB] [--rounds N] [--chunk KiB] [--server testing|go|both] [--cuts N] [--sweep chunk] [--client-window KiB]
                Bytestream.Client.Benchmarks server [--null] [--cut-every BYTES]
         """);
     return 2;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Grpc.Net.Client;
 
 namespace Bytestream.Client.Benchmarks;
 
@@ -28,6 +27,7 @@ internal static class RunCommand
                 case "--chunk": chunkKiB = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--server": servers = value; break;
                 case "--cuts": cuts = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--client-window": Channels.ReceiveWindow = int.Parse(value, CultureInfo.InvariantCulture) * 1024; break;
                 case "--sweep": sweep = value == "chunk" ? true : throw new FormatException("--sweep takes 'chunk'"); break;
                 default: Console.Error.WriteLine($"run: unknown option {args[i]}"); return 2;
             }
@@ -43,7 +43,7 @@ internal static class RunCommand
         var chunk = chunkKiB * 1024;
         var dataFile = await DataFile.GetAsync(size);
         Console.WriteLine($"# Bytestream.Client benchmark: {sizeMiB} MiB, chunk {chunkKiB} KiB, {rounds} rounds, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-        Console.WriteLine($"# client process measured; the server runs in its own process on 127.0.0.1");
+        Console.WriteLine($"# client process measured; the server runs in its own process on 127.0.0.1; client HTTP/2 receive window: {(Channels.ReceiveWindow is { } w ? $"{w / 1024} KiB" : "default")}");
 
         var goPeer = ServerProcess.FindGoPeer();
         var targets = new List<Target>();
@@ -94,7 +94,7 @@ internal static class RunCommand
     /// <summary>Measures every scenario; returns the median MB/s of UploadAsync(FileStream), the baseline of the resume cost.</summary>
     private static async Task<double> MeasureThroughputAsync(ServerProcess server, string dataFile, long size, int chunk, int rounds)
     {
-        using var channel = GrpcChannel.ForAddress(server.Address);
+        using var channel = Channels.Create(server.Address);
         var scenarios = new Scenarios(channel, dataFile, chunk);
         await using (var file = File.OpenRead(dataFile))
         {
@@ -133,7 +133,7 @@ internal static class RunCommand
     {
         var cutEvery = size / (cuts + 1);
         using var server = await target.Start(target.FaultArgs(cutEvery, cuts));
-        using var channel = GrpcChannel.ForAddress(server.Address);
+        using var channel = Channels.Create(server.Address);
         var client = new ByteStreamClient(channel, new ByteStreamClientOptions { ChunkSize = chunk });
 
         // Warm the new server process and connection with an upload too small to be cut.
