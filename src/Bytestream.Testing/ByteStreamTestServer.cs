@@ -166,9 +166,16 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
             grpc.MaxSendMessageSize = null;
             grpc.EnableDetailedErrors = true;
         });
-        builder.Services.AddSingleton(new ByteStreamService(store, faults, log, settings, stopping.Token));
+        var profile = new ProfileBehavior(settings.Profile);
+        builder.Services.AddSingleton(profile);
+        builder.Services.AddSingleton(new ByteStreamService(store, faults, log, settings, profile, stopping.Token));
 
         var app = builder.Build();
+        if (profile.DropsWriteResponses)
+        {
+            app.Use(ProfileBehavior.DropWriteResponsesAsync);
+        }
+
         app.MapGrpcService<ByteStreamService>();
         try
         {
@@ -284,6 +291,7 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
         _store.Clear();
         Faults.Clear();
         _log.Clear();
+        _app.Services.GetRequiredService<ProfileBehavior>().Clear();
     }
 
     /// <summary>

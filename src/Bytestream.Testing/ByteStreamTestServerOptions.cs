@@ -15,6 +15,7 @@ public sealed class ByteStreamTestServerOptions
     private int _readChunkSize = 1024 * 1024;
     private IPAddress _listenAddress = IPAddress.Loopback;
     private int _port;
+    private ByteStreamServerProfile _profile;
     private string? _storageDirectory;
 
     /// <summary>Gets or sets the largest request message the server accepts; larger ones fail with <c>RESOURCE_EXHAUSTED</c>.</summary>
@@ -158,6 +159,18 @@ public sealed class ByteStreamTestServerOptions
     /// <see cref="ArgumentException"/> when it has no private key.
     /// </value>
     public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>
+    /// Gets or sets the server's personality: the spec, a real server's quirks (Buildbarn, bazel-remote) or a
+    /// hostile server that breaks the protocol. It lasts for the server's lifetime; faults apply on top.
+    /// </summary>
+    /// <value>Default <see cref="ByteStreamServerProfile.Standard"/>.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined profile.</exception>
+    public ByteStreamServerProfile Profile
+    {
+        get => _profile;
+        set => _profile = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Profile), value, "Not a defined ByteStreamServerProfile.");
+    }
 
     internal ByteStreamTestServerOptions Clone() => (ByteStreamTestServerOptions)MemberwiseClone();
 }

@@ -13,6 +13,7 @@ internal sealed class ByteStreamService(
     ByteStreamFaults faults,
     CallLog log,
     ByteStreamTestServerOptions options,
+    ProfileBehavior profile,
     CancellationToken stopping) : ByteStream.ByteStreamBase
 {
     private static readonly ReadResponse EmptyReadResponse = new();
@@ -107,6 +108,7 @@ internal sealed class ByteStreamService(
             throw InvalidArgument($"read_offset ({request.ReadOffset}) and read_limit ({request.ReadLimit}) must not be negative.");
         }
 
+        profile.ThrowIfReadUnsupported(request);
         if (!store.TryGetResource(name, out var resource))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"No complete resource '{name}'."));
@@ -114,13 +116,11 @@ internal sealed class ByteStreamService(
 
         if (request.ReadOffset > resource.Length)
         {
-            throw new RpcException(new Status(
-                StatusCode.OutOfRange,
-                $"read_offset {request.ReadOffset} is beyond the end of '{name}' ({resource.Length} bytes)."));
+            throw profile.OffsetBeyondEnd(name, request.ReadOffset, resource.Length);
         }
 
         using var reader = resource.OpenReader();
-        var plan = faults.TakeReadPlan(name);
+        var plan = profile.Adjust(faults.TakeReadPlan(name));
         var position = plan.IgnoreOffset ? 0 : request.ReadOffset;
         var end = plan.IgnoreLimit || request.ReadLimit == 0 || request.ReadLimit >= resource.Length - position
             ? resource.Length
@@ -128,6 +128,11 @@ internal sealed class ByteStreamService(
         long sent = 0;
         while (true)
         {
+            if (position == end && profile.EndlessRead && resource.Length > 0)
+            {
+                (position, end) = (0, resource.Length);
+            }
+
             if (plan.CutAfter is { } cutAfter && (sent >= cutAfter || position == end))
             {
                 if (plan.CutStatus == StatusCode.OK)
@@ -149,7 +154,7 @@ internal sealed class ByteStreamService(
             }
 
             var count = (int)Math.Min(
-                Math.Min(end - position, options.ReadChunkSize),
+                Math.Min(end - position, profile.ReadChunkSize(options.ReadChunkSize)),
                 Math.Min((plan.CutAfter ?? long.MaxValue) - sent, (plan.StallAfter ?? long.MaxValue) - sent));
             for (var i = 0; i < plan.EmptyResponsesBeforeEachChunk; i++)
             {
@@ -183,15 +188,20 @@ internal sealed class ByteStreamService(
         }
 
         store.ThrowIfInvalidName(name);
+        if (profile.StallsEveryCall)
+        {
+            await WaitUntilCancelledAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         if (log.IsCurrent(callId) && faults.TryTakeEarlyEnd(name, out var earlySize))
         {
             return new WriteResponse { CommittedSize = earlySize ?? (store.TryGetExistingSize(name, out var size) ? size : -1) };
         }
 
-        if (options.ExistingResourceBehavior != ExistingResourceBehavior.Overwrite && store.TryGetExistingSize(name, out var existingSize))
+        var existing = profile.ExistingResourceBehavior(options.ExistingResourceBehavior);
+        if (existing != ExistingResourceBehavior.Overwrite && store.TryGetExistingSize(name, out var existingSize))
         {
-            switch (options.ExistingResourceBehavior)
+            switch (existing)
             {
                 case ExistingResourceBehavior.EndEarlyOk:
                     return new WriteResponse { CommittedSize = existingSize };
@@ -241,7 +251,7 @@ internal sealed class ByteStreamService(
                         throw InvalidArgument($"A WriteRequest for '{name}' arrived after finish_write.");
                     }
 
-                    return new WriteResponse { CommittedSize = size + faults.FinalCommittedSizeDelta };
+                    return new WriteResponse { CommittedSize = size + faults.FinalCommittedSizeDelta + profile.FinalSizeDelta };
                 }
 
                 if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
@@ -265,7 +275,7 @@ internal sealed class ByteStreamService(
     private async Task<QueryWriteStatusResponse> QueryWriteStatusCoreAsync(string name, CancellationToken cancellationToken)
     {
         ThrowIfFailureInjected(ByteStreamMethod.QueryWriteStatus, name);
-        if (faults.TryTakeQueryStall(name))
+        if (faults.TryTakeQueryStall(name) || profile.StallsEveryCall)
         {
             await WaitUntilCancelledAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -277,7 +287,8 @@ internal sealed class ByteStreamService(
 
         store.ThrowIfInvalidName(name);
 
-        var (mode, distort) = faults.GetQuerySettings();
+        var (configuredMode, distort) = faults.GetQuerySettings();
+        var mode = profile.QueryWriteStatusMode(configuredMode);
         switch (mode)
         {
             case QueryWriteStatusMode.Unimplemented:
@@ -300,6 +311,7 @@ internal sealed class ByteStreamService(
             throw NotFound(name);
         }
 
+        (committedSize, complete) = profile.Distort(name, committedSize, complete);
         return new QueryWriteStatusResponse { CommittedSize = committedSize, Complete = complete };
     }
 
