@@ -54,12 +54,29 @@ public partial class ByteStreamClient
     public virtual Task<WriteStatus> QueryWriteStatusAsync(string resourceName, CancellationToken cancellationToken = default)
     {
         Guard.ResourceName(resourceName);
-        return ResumableStep.RunAsync(
-            _core,
-            resourceName,
-            (Core: _core, Name: resourceName),
-            static async (s, ct) => StepResult<WriteStatus>.Done(
-                await WriteStatusQuery.QueryAsync(s.Core, s.Name, headers: null, ct).ConfigureAwait(false)),
-            cancellationToken).AsTask();
+        return QueryWriteStatusCoreAsync(resourceName, cancellationToken);
+    }
+
+    private async Task<WriteStatus> QueryWriteStatusCoreAsync(string resourceName, CancellationToken cancellationToken)
+    {
+        var telemetry = new OperationTelemetry("query_write_status", resourceName, _core.TimeProvider);
+        telemetry.Start();
+        try
+        {
+            var status = await ResumableStep.RunAsync(
+                _core,
+                resourceName,
+                (Core: _core, Name: resourceName),
+                static async (s, ct) => StepResult<WriteStatus>.Done(
+                    await WriteStatusQuery.QueryAsync(s.Core, s.Name, headers: null, ct).ConfigureAwait(false)),
+                cancellationToken).ConfigureAwait(false);
+            telemetry.Succeed(0, status.CommittedSize, 0);
+            return status;
+        }
+        catch (Exception ex)
+        {
+            telemetry.Fail(ex, 0, null, 0);
+            throw;
+        }
     }
 }

@@ -19,6 +19,8 @@ internal sealed class ResumableReader : IDisposable
     // The most bytes this read may yield: the limit or the expected length, whichever is smaller.
     private readonly long _maxLength;
     private readonly RetryBudget _budget = new();
+    private readonly OperationTelemetry _telemetry;
+    private int _calls;
 
     private AsyncServerStreamingCall<ReadChunk>? _call;
     private ReadChunk? _current;
@@ -38,6 +40,7 @@ internal sealed class ResumableReader : IDisposable
         _limit = limit;
         ExpectedLength = expectedLength;
         _headers = headers;
+        _telemetry = new OperationTelemetry("download", resourceName, core.TimeProvider);
         _maxLength = Math.Min(limit > 0 ? limit : long.MaxValue, expectedLength ?? long.MaxValue);
     }
 
@@ -85,8 +88,26 @@ internal sealed class ResumableReader : IDisposable
             return default;
         }
 
-        return ResumableStep.RunAsync(_core, ResourceName, this, static (r, ct) => r.AttemptAsync(ct), cancellationToken, _budget);
+        _telemetry.Start();
+        var step = ResumableStep.RunAsync(_core, ResourceName, this, static (r, ct) => r.AttemptAsync(ct), cancellationToken, _budget);
+        return step.IsCompletedSuccessfully ? step : AwaitChunkAsync(step);
     }
+
+    /// <summary>Waits for a chunk that did not arrive at once, and records in telemetry when the read fails.</summary>
+    private async ValueTask<ReadOnlyMemory<byte>> AwaitChunkAsync(ValueTask<ReadOnlyMemory<byte>> step)
+    {
+        try
+        {
+            return await step.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _telemetry.Fail(ex, Received, null, Resumes);
+            throw;
+        }
+    }
+
+    private int Resumes => Math.Max(0, _calls - 1);
 
     private async ValueTask<StepResult<ReadOnlyMemory<byte>>> AttemptAsync(CancellationToken cancellationToken)
     {
@@ -142,6 +163,7 @@ internal sealed class ResumableReader : IDisposable
 
                 Received += chunk.Length;
                 _callBytes += chunk.Length;
+                Telemetry.DataReceived.Add(chunk.Length);
                 _current = chunk;
                 return StepResult<ReadOnlyMemory<byte>>.Done(chunk.Data);
             }
@@ -169,7 +191,7 @@ internal sealed class ResumableReader : IDisposable
 
         // Translate before closing: closing cancels the call, which would hide that the stall timer did.
         var error = cancellation.Translate(exception, cancellationToken);
-        CloseCall();
+        CloseCall(error);
         if (_disposed)
         {
             throw new ObjectDisposedException(GetType().FullName, exception);
@@ -226,6 +248,11 @@ internal sealed class ResumableReader : IDisposable
 
         _cancellation = cancellation;
         _callBytes = 0;
+        _telemetry.StartAttempt("read", offset);
+        if (_calls++ > 0)
+        {
+            Telemetry.Resumes.Add(1);
+        }
     }
 
     private StepResult<ReadOnlyMemory<byte>> Finish()
@@ -239,6 +266,7 @@ internal sealed class ResumableReader : IDisposable
 
         _finished = true;
         Log.ReadCompleted(_core.Logger, ResourceName, Received);
+        _telemetry.Succeed(Received, null, Resumes);
         return StepResult<ReadOnlyMemory<byte>>.Done(default);
     }
 
@@ -249,8 +277,13 @@ internal sealed class ResumableReader : IDisposable
     }
 
     /// <summary>Ends the current call; cancels it when it is still running (close means cancel).</summary>
-    private void CloseCall()
+    private void CloseCall(Exception? error = null)
     {
+        if (_call is not null)
+        {
+            _telemetry.EndAttempt(error, _callBytes);
+        }
+
         var call = _call;
         var cancellation = _cancellation;
         _call = null;
@@ -271,5 +304,6 @@ internal sealed class ResumableReader : IDisposable
         _finished = true;
         CloseCall();
         ReturnCurrent();
+        _telemetry.Abandon(Received, null, Resumes);
     }
 }

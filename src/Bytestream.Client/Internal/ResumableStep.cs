@@ -52,6 +52,7 @@ internal static class ResumableStep
             }
 
             Log.ResumingAfterProgress(core.Logger, resourceName, result.Interruption);
+            Telemetry.Retries.Add(1);
         }
     }
 }

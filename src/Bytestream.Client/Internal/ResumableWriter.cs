@@ -24,10 +24,12 @@ internal sealed class ResumableWriter : IDisposable
     private readonly ReplaySource _replay;
     private readonly BackgroundStatusQuery _statusQuery;
     private readonly RetryBudget _budget = new();
+    private readonly OperationTelemetry _telemetry;
 
     private AsyncClientStreamingCall<WriteRequest, WriteResponse>? _call;
     private CallCancellation? _callCancellation;
     private long _callOffset;       // write_offset of the next request on the open call
+    private long _callStart;        // write_offset of the open call's first request
     private long _sentEnd;          // the end of the highest range ever put on the wire
     private bool _failedBefore;     // the next call is a resume
     private long? _resumeOffset;    // where the server stood after the last failure; null: ask first
@@ -46,6 +48,7 @@ internal sealed class ResumableWriter : IDisposable
         _totalLength = totalLength;
         _replay = replay;
         _statusQuery = new BackgroundStatusQuery(core, resourceName, _headers);
+        _telemetry = new OperationTelemetry("upload", resourceName, core.TimeProvider);
         _startOffset = startOffset;
         Position = _sentEnd = _progressMark = _lastReported = CommittedSize = startOffset;
         if (BlobResourceName.TryParse(resourceName, out var blob) && blob.Compressor is not null)
@@ -71,20 +74,28 @@ internal sealed class ResumableWriter : IDisposable
     /// <summary>Sends <paramref name="data"/>, the bytes at <see cref="Position"/>, resuming as often as the pipeline allows.</summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (_totalLength is { } total && Position + data.Length > total)
+        _telemetry.Start();
+        try
         {
-            throw ThrowHelper.LengthMismatch(_resourceName, total, Position + data.Length, CommittedSize);
-        }
+            if (_totalLength is { } total && Position + data.Length > total)
+            {
+                throw ThrowHelper.LengthMismatch(_resourceName, total, Position + data.Length, CommittedSize);
+            }
 
-        if (!_complete)
+            if (!_complete)
+            {
+                await ResumableStep.RunAsync(
+                    _core,
+                    _resourceName,
+                    (Writer: this, Data: data),
+                    static (s, ct) => s.Writer.SendAttemptAsync(s.Data, ct),
+                    cancellationToken,
+                    _budget).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (RecordFailure(ex))
         {
-            await ResumableStep.RunAsync(
-                _core,
-                _resourceName,
-                (Writer: this, Data: data),
-                static (s, ct) => s.Writer.SendAttemptAsync(s.Data, ct),
-                cancellationToken,
-                _budget).ConfigureAwait(false);
+            throw;
         }
 
         Position += data.Length;
@@ -145,23 +156,32 @@ internal sealed class ResumableWriter : IDisposable
     /// <summary>Sends finish_write and checks the committed size; returns the result of the upload.</summary>
     public async ValueTask<UploadResult> CompleteAsync(CancellationToken cancellationToken)
     {
-        if (!_complete)
+        _telemetry.Start();
+        try
         {
-            if (_totalLength is { } total && Position != total)
+            if (!_complete)
             {
-                throw ThrowHelper.LengthMismatch(_resourceName, total, Position, CommittedSize);
-            }
+                if (_totalLength is { } total && Position != total)
+                {
+                    throw ThrowHelper.LengthMismatch(_resourceName, total, Position, CommittedSize);
+                }
 
-            await ResumableStep.RunAsync(
-                _core,
-                _resourceName,
-                this,
-                static (writer, ct) => writer.FinishAttemptAsync(ct),
-                cancellationToken,
-                _budget).ConfigureAwait(false);
+                await ResumableStep.RunAsync(
+                    _core,
+                    _resourceName,
+                    this,
+                    static (writer, ct) => writer.FinishAttemptAsync(ct),
+                    cancellationToken,
+                    _budget).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (RecordFailure(ex))
+        {
+            throw;
         }
 
         Log.UploadCompleted(_core.Logger, _resourceName, CommittedSize, BytesSent, Resumes);
+        _telemetry.Succeed(BytesSent, CommittedSize, Resumes);
         return new UploadResult(CommittedSize, BytesSent, Resumes);
     }
 
@@ -180,6 +200,7 @@ internal sealed class ResumableWriter : IDisposable
     {
         Abort();
         _replay.Clear();
+        _telemetry.Abandon(BytesSent, CommittedSize, Resumes);
     }
 
     private async ValueTask<StepResult<bool>> SendAttemptAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -290,10 +311,12 @@ internal sealed class ResumableWriter : IDisposable
         _wrongFinalSize = null;
         _callCancellation = new CallCancellation(_core.Options);
         _call = _core.Stub.Write(new CallOptions(headers: _headers, cancellationToken: _callCancellation.Token));
-        _callOffset = offset;
+        _callOffset = _callStart = offset;
+        _telemetry.StartAttempt("write", offset);
         if (_failedBefore)
         {
             Resumes++;
+            Telemetry.Resumes.Add(1);
             Log.WriteResumed(_core.Logger, _resourceName, offset, Position);
         }
         else
@@ -324,6 +347,7 @@ internal sealed class ResumableWriter : IDisposable
         // Counted as sent before the await: a failed send may still have reached the server.
         _sentEnd = Math.Max(_sentEnd, _callOffset + data.Length);
         BytesSent += data.Length;
+        Telemetry.DataSent.Add(data.Length);
         using (_callCancellation!.Link(cancellationToken))
         {
             _callCancellation.Arm();
@@ -379,7 +403,7 @@ internal sealed class ResumableWriter : IDisposable
                 }
             }
 
-            EndCall();
+            EndCall(error);
         }
 
         if (!RetryableStatus.IsRetryable(error, cancellationToken))
@@ -492,8 +516,20 @@ internal sealed class ResumableWriter : IDisposable
         || committedSize == -1
         || (_isCompressedUpload && committedSize == _compressedUploadSize);
 
-    private void EndCall()
+    /// <summary>Records in telemetry that the current upload step failed; never handles the exception.</summary>
+    private bool RecordFailure(Exception error)
     {
+        _telemetry.Fail(error, BytesSent, CommittedSize, Resumes);
+        return false;
+    }
+
+    private void EndCall(Exception? error = null)
+    {
+        if (_call is not null)
+        {
+            _telemetry.EndAttempt(error, _callOffset - _callStart);
+        }
+
         _call?.Dispose();
         _callCancellation?.Dispose();
         _call = null;

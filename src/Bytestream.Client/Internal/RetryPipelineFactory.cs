@@ -46,6 +46,7 @@ internal static class RetryPipelineFactory
                     var status = (args.Outcome.Exception as RpcException)?.StatusCode ?? StatusCode.Unknown;
                     args.Context.Properties.TryGetValue(ResourceNameKey, out var name);
                     Log.RetryScheduled(logger, name ?? "", args.AttemptNumber + 1, status, args.RetryDelay, args.Outcome.Exception);
+                    Telemetry.Retries.Add(1);
                     return default;
                 },
             })
