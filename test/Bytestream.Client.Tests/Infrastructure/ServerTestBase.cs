@@ -12,6 +12,7 @@ namespace Bytestream.Client.Tests;
 public abstract class ServerTestBase
 {
     private readonly List<GrpcChannel> _channels = [];
+    private readonly CallCounter _counter = new();
 
     protected ByteStreamTestServer Server { get; private set; } = null!;
 
@@ -45,12 +46,19 @@ public abstract class ServerTestBase
         }
     }
 
+    /// <summary>The calls that clients from <see cref="CreateClient(Action{ByteStreamClientOptions}?)"/> started in this test.</summary>
+    protected int CallsStarted => _counter.Calls;
+
     [SetUp]
-    public void ResetServer() => Server.Reset();
+    public void ResetServer()
+    {
+        Server.Reset();
+        _counter.Reset();
+    }
 
     /// <summary>A client on the shared channel; <paramref name="configure"/> adjusts the options.</summary>
     protected ByteStreamClient CreateClient(Action<ByteStreamClientOptions>? configure = null) =>
-        new(Channel, CreateOptions(configure));
+        new(Channel.Intercept(_counter), CreateOptions(configure));
 
     /// <summary>A client on a channel of its own whose ReadRequests <paramref name="recorder"/> keeps.</summary>
     private protected ByteStreamClient CreateClient(out ReadRequestRecorder recorder, Action<ByteStreamClientOptions>? configure = null)
@@ -58,7 +66,7 @@ public abstract class ServerTestBase
         var channel = Server.CreateChannel();
         _channels.Add(channel);
         recorder = new ReadRequestRecorder();
-        return new ByteStreamClient(channel.Intercept(recorder), CreateOptions(configure));
+        return new ByteStreamClient(channel.Intercept(recorder).Intercept(_counter), CreateOptions(configure));
     }
 
     /// <summary>The stored bytes of a complete resource; fails the test when there is none.</summary>

@@ -80,7 +80,7 @@ public class ReadRoundTripTests : ReadServerTestBase
 
         using var stream = CreateClient().OpenRead(name);
 
-        Assert.That(Server.Calls, Is.Empty);
+        Assert.That(CallsStarted, Is.Zero);
         Assert.That(stream.ResourceName, Is.EqualTo(name));
         Assert.That(stream.Position, Is.Zero);
     }

@@ -127,7 +127,7 @@ public class UploadTests : ServerTestBase
         var blob = new BlobResourceName("", new string('a', 64), 10);
 
         Assert.ThrowsAsync<ArgumentException>(() => client.UploadAsync(blob.ToUploadResourceName(Guid.NewGuid()), new byte[9]));
-        Assert.That(Server.Calls, Is.Empty);
+        Assert.That(CallsStarted, Is.Zero);
     }
 
     [Test]

@@ -17,7 +17,7 @@ public class WriteStreamTests : ServerTestBase
 
         Assert.Multiple(() =>
         {
-            Assert.That(Server.Calls, Is.Empty);
+            Assert.That(CallsStarted, Is.Zero);
             Assert.That(stream.ResourceName, Is.EqualTo("blobs/lazy"));
             Assert.That(stream.Position, Is.Zero);
         });
@@ -175,7 +175,7 @@ public class WriteStreamTests : ServerTestBase
         var stream = client.OpenWrite("blobs/too-long", new UploadOptions { ExpectedLength = 10 });
 
         Assert.ThrowsAsync<ByteStreamException>(async () => await stream.WriteAsync(new byte[11]).AsTask().DefaultTimeout());
-        Assert.That(Server.Calls, Is.Empty);
+        Assert.That(CallsStarted, Is.Zero);
         stream.Abort();
         await stream.DisposeAsync();
     }
