@@ -17,13 +17,33 @@ internal enum TransferPath
     ReadStream,
 }
 
+/// <summary>The <see cref="ByteStreamException"/>s a schedule may end with, by what their message says.</summary>
+internal static class ByteStreamError
+{
+    /// <summary>A non-seekable upload whose replay buffer or skipped prefix no longer holds what the server lacks.</summary>
+    public const string CannotResume = "cannot resume";
+
+    /// <summary>A Read cut with OK before the expected length.</summary>
+    public const string EndedEarly = "expected bytes";
+
+    /// <summary>
+    /// An early OK with a partial size that raced with finish_write, for a resource that turns out complete
+    /// (stored by "another client"): the client cannot tell it from a wrong answer to finish_write.
+    /// </summary>
+    public const string WrongFinalSize = "finished the upload with committed_size";
+
+    /// <summary>
+    /// The server said it knew nothing of the upload (NOT_FOUND/UNIMPLEMENTED, so the client started at 0), then
+    /// reported the bytes an earlier process had committed: more than this client sent.
+    /// </summary>
+    public const string CommittedBeyondSent = "bytes were sent";
+}
+
 /// <summary>What a schedule may end with: the outcomes its faults allow, decided before it runs.</summary>
 /// <param name="SuccessAllowed">Whether success (with identical data) is allowed.</param>
 /// <param name="Statuses">The statuses an <see cref="RpcException"/> may carry.</param>
-/// <param name="CannotResumeAllowed">Whether "cannot resume" (<see cref="ByteStreamException"/>) is allowed: a
-/// non-seekable upload whose replay buffer or skipped prefix no longer holds what the server lacks.</param>
-/// <param name="ReadEndedEarlyAllowed">Whether "ended after N of the M expected bytes" is allowed: a Read cut with OK.</param>
-internal sealed record Expectation(bool SuccessAllowed, IReadOnlySet<StatusCode> Statuses, bool CannotResumeAllowed, bool ReadEndedEarlyAllowed)
+/// <param name="ByteStreamErrors">The <see cref="ByteStreamError"/> kinds a <see cref="ByteStreamException"/> may be.</param>
+internal sealed record Expectation(bool SuccessAllowed, IReadOnlySet<StatusCode> Statuses, IReadOnlySet<string> ByteStreamErrors)
 {
     public override string ToString()
     {
@@ -38,16 +58,7 @@ internal sealed record Expectation(bool SuccessAllowed, IReadOnlySet<StatusCode>
             parts.Add($"RpcException({string.Join("|", Statuses.Order())})");
         }
 
-        if (CannotResumeAllowed)
-        {
-            parts.Add("ByteStreamException(cannot resume)");
-        }
-
-        if (ReadEndedEarlyAllowed)
-        {
-            parts.Add("ByteStreamException(ended early)");
-        }
-
+        parts.AddRange(ByteStreamErrors.Order().Select(e => $"ByteStreamException(\"{e}\")"));
         return string.Join(" or ", parts);
     }
 }
@@ -375,11 +386,15 @@ internal sealed class FaultSchedule
     /// <summary>The outcomes an upload's faults allow.</summary>
     private static Expectation UploadExpectation(FaultSchedule s, bool exhaust)
     {
-        var cannotResume = s.Path is TransferPath.NonSeekableUpload or TransferPath.WriteStream
-            && (s.MaxReplayBufferSize is not null || s.CommittedPrefix > 0);
+        var errors = new HashSet<string>();
+        if (s.Path is TransferPath.NonSeekableUpload or TransferPath.WriteStream && (s.MaxReplayBufferSize is not null || s.CommittedPrefix > 0))
+        {
+            errors.Add(ByteStreamError.CannotResume);
+        }
+
         if (exhaust)
         {
-            return new Expectation(false, new HashSet<StatusCode> { s.Faults[0].Status }, false, false);
+            return new Expectation(false, new HashSet<StatusCode> { s.Faults[0].Status }, errors);
         }
 
         // The first Write call takes the first FailNext(Write): a fatal status there ends the upload for sure,
@@ -388,16 +403,29 @@ internal sealed class FaultSchedule
         var firstWriteFailure = s.Faults.FirstOrDefault(f => f.Kind == FaultKind.Fail && f.Method == ByteStreamMethod.Write);
         if (!s.ResumeExistingUpload && !s.StoredBeforehand && firstWriteFailure is { MeansComplete: false } && !IsRetryable(firstWriteFailure.Status))
         {
-            return new Expectation(false, new HashSet<StatusCode> { firstWriteFailure.Status }, false, false);
+            return new Expectation(false, new HashSet<StatusCode> { firstWriteFailure.Status }, new HashSet<string>());
         }
 
         var (fatal, retryable, mayExhaust) = Classify(s);
-        if (s.Faults.Any(f => f.Kind == FaultKind.EndEarly && !f.MeansComplete))
+        var partialEarlyEnd = s.Faults.Any(f => f.Kind == FaultKind.EndEarly && !f.MeansComplete);
+        if (partialEarlyEnd || (!s.LengthKnownToClient && s.Faults.Any(f => f.Kind == FaultKind.EndEarly && f.CommittedSize is null)))
         {
+            // An early OK with another size than the whole is an interrupted attempt (Aborted). So is one with the
+            // stored size when the client does not know the length: only QueryWriteStatus can say it is complete.
             retryable.Add(StatusCode.Aborted);
         }
 
-        return new Expectation(true, mayExhaust ? [.. fatal, .. retryable] : fatal, cannotResume, false);
+        if (partialEarlyEnd && s.StoredBeforehand)
+        {
+            errors.Add(ByteStreamError.WrongFinalSize);
+        }
+
+        if (s.CommittedPrefix > 0 && s.Faults.Any(f => f.MeansUnknownWriteStatus))
+        {
+            errors.Add(ByteStreamError.CommittedBeyondSent);
+        }
+
+        return new Expectation(true, mayExhaust ? [.. fatal, .. retryable] : fatal, errors);
     }
 
     /// <summary>The outcomes a read's faults allow.</summary>
@@ -405,31 +433,33 @@ internal sealed class FaultSchedule
     {
         if (exhaust)
         {
-            return new Expectation(false, new HashSet<StatusCode> { s.Faults[0].Status }, false, false);
+            return new Expectation(false, new HashSet<StatusCode> { s.Faults[0].Status }, new HashSet<string>());
         }
 
         var firstFailure = s.Faults.FirstOrDefault(f => f.Kind == FaultKind.Fail);
         if (firstFailure is not null && !IsRetryable(firstFailure.Status))
         {
-            return new Expectation(false, new HashSet<StatusCode> { firstFailure.Status }, false, false);
+            return new Expectation(false, new HashSet<StatusCode> { firstFailure.Status }, new HashSet<string>());
         }
 
         var (fatal, retryable, mayExhaust) = Classify(s);
         var statuses = mayExhaust ? [.. fatal, .. retryable] : fatal;
-        var readEndedEarly = s.Faults.Any(f => f.Kind == FaultKind.Cut && f.Status == StatusCode.OK);
+        var errors = s.Faults.Any(f => f.Kind == FaultKind.Cut && f.Status == StatusCode.OK)
+            ? new HashSet<string> { ByteStreamError.EndedEarly }
+            : new HashSet<string>();
         if (s.ResourceMissing)
         {
             statuses.Add(StatusCode.NotFound);
-            return new Expectation(false, statuses, false, false);
+            return new Expectation(false, statuses, new HashSet<string>());
         }
 
         if (s.ReadOffset > s.Data.Length)
         {
             statuses.Add(StatusCode.OutOfRange);
-            return new Expectation(false, statuses, false, false);
+            return new Expectation(false, statuses, new HashSet<string>());
         }
 
-        return new Expectation(true, statuses, false, readEndedEarly);
+        return new Expectation(true, statuses, errors);
     }
 
     /// <summary>
@@ -439,7 +469,7 @@ internal sealed class FaultSchedule
     /// </summary>
     private static (HashSet<StatusCode> Fatal, HashSet<StatusCode> Retryable, bool MayExhaust) Classify(FaultSchedule s)
     {
-        var failing = s.Faults.Where(f => f.CanFailAttempt).ToList();
+        var failing = s.Faults.Where(f => f.CanFailAttempt || (s.IsUpload && !s.LengthKnownToClient && f.Kind == FaultKind.EndEarly && f.CommittedSize is null)).ToList();
         var fatal = failing
             .Where(f => f.Kind is FaultKind.Cut or FaultKind.Fail && !IsRetryable(f.Status) && !f.MeansUnknownWriteStatus)
             .Select(f => f.Status)

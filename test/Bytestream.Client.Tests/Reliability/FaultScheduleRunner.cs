@@ -41,7 +41,15 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
 
     private async Task<ScheduleOutcome> RunAsync(FaultSchedule schedule, ILoggerFactory loggerFactory)
     {
-        await PrepareAsync(schedule);
+        try
+        {
+            await PrepareAsync(schedule);
+        }
+        catch (RpcException ex)
+        {
+            return new ScheduleOutcome(schedule, ex, 0, TimeSpan.Zero, $"the test could not prepare the server: {ex.Status}");
+        }
+
         foreach (var fault in schedule.Faults)
         {
             fault.Arm(server.Faults, schedule.ResourceName);
@@ -328,8 +336,7 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
         return error switch
         {
             RpcException rpc when expectation.Statuses.Contains(rpc.StatusCode) => null,
-            ByteStreamException e when expectation.CannotResumeAllowed && e.Message.Contains("cannot resume", StringComparison.Ordinal) => null,
-            ByteStreamException e when expectation.ReadEndedEarlyAllowed && e.Message.Contains("expected bytes", StringComparison.Ordinal) => null,
+            ByteStreamException e when expectation.ByteStreamErrors.Any(kind => e.Message.Contains(kind, StringComparison.Ordinal)) => null,
             _ => $"failed with {error.GetType().Name}{(error is RpcException r ? $"({r.StatusCode})" : "")}, allowed: {expectation}: {error}",
         };
     }
