@@ -71,6 +71,21 @@ public sealed class ByteStreamFaults
     }
 
     /// <summary>
+    /// Like <see cref="CutWrite"/>, but the server resets the call's HTTP/2 stream (<c>RST_STREAM</c> with
+    /// <c>INTERNAL_ERROR</c>) instead of ending it with a gRPC status, as a proxy, a load balancer or an
+    /// overloaded server does. The bytes before the mark are committed as for a cut.
+    /// </summary>
+    /// <param name="afterBytes">The data bytes a call keeps before its stream is reset; zero or more.</param>
+    /// <param name="times">How many calls to reset; default 1.</param>
+    /// <param name="resourceName">The resource name (as in the call's first request); <see langword="null"/> for any.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="afterBytes"/> is negative or <paramref name="times"/> is less than 1.</exception>
+    public void ResetWrite(long afterBytes, int times = 1, string? resourceName = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterBytes);
+        Add(_writeCuts, new FaultRule(ByteStreamMethod.Write, afterBytes, StatusCode.Internal, Positive(times), resourceName) { ResetsStream = true });
+    }
+
+    /// <summary>
     /// Gets or sets how far committed sizes lag behind receipt: while a Write call runs, QueryWriteStatus
     /// reports the bytes received less this many (never less than the offset the call started at), and
     /// when the call is cut or fails (an injected fault, a protocol error, the client cancelling it) the
@@ -180,6 +195,20 @@ public sealed class ByteStreamFaults
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterBytes);
         Add(_readCuts, new FaultRule(ByteStreamMethod.Read, afterBytes, status, Positive(times), resourceName));
+    }
+
+    /// <summary>
+    /// Like <see cref="CutRead"/>, but the server resets the call's HTTP/2 stream (<c>RST_STREAM</c> with
+    /// <c>INTERNAL_ERROR</c>) instead of ending it with a gRPC status, as a proxy or an overloaded server does.
+    /// </summary>
+    /// <param name="afterBytes">The data bytes a call sends before its stream is reset; zero or more.</param>
+    /// <param name="times">How many calls to reset; default 1.</param>
+    /// <param name="resourceName">The resource name to reset reads of; <see langword="null"/> for any.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="afterBytes"/> is negative or <paramref name="times"/> is less than 1.</exception>
+    public void ResetRead(long afterBytes, int times = 1, string? resourceName = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterBytes);
+        Add(_readCuts, new FaultRule(ByteStreamMethod.Read, afterBytes, StatusCode.Internal, Positive(times), resourceName) { ResetsStream = true });
     }
 
     /// <summary>
@@ -306,13 +335,14 @@ public sealed class ByteStreamFaults
     /// <paramref name="receivedBefore"/> bytes of the call, crosses; <paramref name="keep"/> is how many
     /// of its bytes to keep.
     /// </summary>
-    internal bool TryTakeWriteCut(string resourceName, long receivedBefore, int length, out int keep, out StatusCode status)
+    internal bool TryTakeWriteCut(string resourceName, long receivedBefore, int length, out int keep, out StatusCode status, out bool reset)
     {
         lock (_gate)
         {
             var rule = Take(_writeCuts, ByteStreamMethod.Write, resourceName, receivedBefore + length - 1);
             keep = rule is null ? length : (int)Math.Clamp(rule.AfterBytes - receivedBefore, 0, length);
             status = rule?.Status ?? StatusCode.OK;
+            reset = rule?.ResetsStream ?? false;
             return rule is not null;
         }
     }
@@ -344,7 +374,8 @@ public sealed class ByteStreamFaults
                 stall?.AfterBytes,
                 _emptyReadResponsesBeforeEachChunk,
                 _ignoreReadOffset,
-                _ignoreReadLimit);
+                _ignoreReadLimit,
+                cut?.ResetsStream ?? false);
         }
     }
 

@@ -1,6 +1,7 @@
 using Google.ByteStream;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Bytestream.Testing.Internal;
 
@@ -135,6 +136,11 @@ internal sealed class ByteStreamService(
 
             if (plan.CutAfter is { } cutAfter && (sent >= cutAfter || position == end))
             {
+                if (plan.CutResets)
+                {
+                    throw new StreamResetException($"Injected reset (ResetRead) of '{name}' after {sent} bytes.");
+                }
+
                 if (plan.CutStatus == StatusCode.OK)
                 {
                     return;
@@ -227,10 +233,12 @@ internal sealed class ByteStreamService(
             while (true)
             {
                 var data = request.Data.Memory;
-                if (log.IsCurrent(callId) && faults.TryTakeWriteCut(name, received, data.Length, out var keep, out var status))
+                if (log.IsCurrent(callId) && faults.TryTakeWriteCut(name, received, data.Length, out var keep, out var status, out var reset))
                 {
                     Append(name, upload, callId, data[..keep]);
-                    throw new RpcException(new Status(status, $"Injected cut (CutWrite) of '{name}' after {received + keep} bytes of the call."));
+                    throw reset
+                        ? new StreamResetException($"Injected reset (ResetWrite) of '{name}' after {received + keep} bytes of the call.")
+                        : new RpcException(new Status(status, $"Injected cut (CutWrite) of '{name}' after {received + keep} bytes of the call."));
                 }
 
                 if (log.IsCurrent(callId) && faults.TryTakeWriteStall(name, received, data.Length, request.FinishWrite, out keep))
@@ -350,6 +358,14 @@ internal sealed class ByteStreamService(
     /// </summary>
     private RpcException? Ended(ByteStreamCallRecord record, Exception exception, ServerCallContext context)
     {
+        if (exception is StreamResetException)
+        {
+            // RST_STREAM INTERNAL_ERROR (0x2): the client sees its stream reset, not a gRPC status.
+            context.GetHttpContext().Features.GetRequiredFeature<IHttpResetFeature>().Reset(0x2);
+            record.End(StatusCode.Internal);
+            return new RpcException(new Status(StatusCode.Internal, exception.Message));
+        }
+
         if (exception is RpcException rpc)
         {
             record.End(rpc.StatusCode);

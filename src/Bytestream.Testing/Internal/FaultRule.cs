@@ -15,6 +15,9 @@ internal sealed class FaultRule(ByteStreamMethod method, long afterBytes, Status
 
     public long? CommittedSize { get; } = committedSize;
 
+    /// <summary>Gets whether a cut resets the HTTP/2 stream instead of ending the call with <see cref="Status"/>.</summary>
+    public bool ResetsStream { get; init; }
+
     /// <summary>Calls left; only read and changed under the owning <see cref="ByteStreamFaults"/>'s lock.</summary>
     public int Remaining { get; set; } = times;
 

@@ -12,4 +12,5 @@ internal readonly record struct ReadFaultPlan(
     long? StallAfter,
     int EmptyResponsesBeforeEachChunk,
     bool IgnoreOffset,
-    bool IgnoreLimit);
+    bool IgnoreLimit,
+    bool CutResets = false);

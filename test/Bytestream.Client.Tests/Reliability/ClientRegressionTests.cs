@@ -83,6 +83,52 @@ public class ClientRegressionTests : ServerTestBase
     }
 
     [Test]
+    public async Task Upload_ServerResetsTheStreamWhileTheClientSends_ResumesWithIdenticalBytes([Values] bool writeStream)
+    {
+        // Seeds 2740, 2788 (with one connection for all schedules, Kestrel's rapid-reset protection reset streams):
+        // an HTTP/2 stream reset escaped as a raw HttpProtocolException from the request stream.
+        // More than the server's stream window (8 MiB), so the client is still sending when the reset comes.
+        var client = CreateClient(o => o.ChunkSize = 64 * 1024);
+        var data = TestData.Random(24 * 1024 * 1024);
+        Server.Faults.ResetWrite(afterBytes: 1024 * 1024);
+
+        UploadResult result;
+        if (writeStream)
+        {
+            await using var stream = client.OpenWrite("rel/reset-write");
+            await stream.WriteAsync(data).AsTask().WaitAsync(Bound);
+            result = await stream.CompleteAsync().WaitAsync(Bound);
+        }
+        else
+        {
+            result = await client.UploadAsync("rel/reset-write", new ForwardOnlyReadStream(data)).WaitAsync(Bound);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(StoredResource("rel/reset-write")), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(result.Resumes, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task ReadAllBytesAsync_ServerResetsTheStream_ResumesWithIdenticalBytes()
+    {
+        var client = CreateClient();
+        var data = TestData.Random(3 * 1024 * 1024);
+        Server.SetResource("rel/reset-read", data);
+        Server.Faults.ResetRead(afterBytes: 1024 * 1024);
+
+        var bytes = await client.ReadAllBytesAsync("rel/reset-read").WaitAsync(Bound);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.Sha256(bytes), Is.EqualTo(TestData.Sha256(data)));
+            Assert.That(Server.Calls.Count(c => c.Method == ByteStreamMethod.Read), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public async Task UploadAsync_FailuresWithProgressBetween_EachGetAFreshBudget()
     {
         // The other side of the rule: a failure after the committed size advanced starts the count again.
