@@ -536,8 +536,10 @@ internal sealed class ResumableWriter : IDisposable
         _callCancellation = null;
     }
 
+    // A stream reset (RST_STREAM from a proxy, or an overloaded server) reaches the request stream as the
+    // transport's HttpIOException; the call's own status, read next, says what it means.
     private bool IsCallFailure(Exception ex) =>
-        ex is RpcException or OperationCanceledException || (ex is InvalidOperationException && _call is not null);
+        ex is RpcException or OperationCanceledException || (ex is InvalidOperationException or HttpIOException && _call is not null);
 
     private RpcException EndedEarly() =>
         new(new Status(StatusCode.Unknown, $"The server ended the Write of '{_resourceName}' before it was finished."));
