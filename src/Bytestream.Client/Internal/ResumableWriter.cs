@@ -125,10 +125,10 @@ internal sealed class ResumableWriter : IDisposable
                 _replay.Release(answer.CommittedSize);
             }
 
+            // Nothing is dropped while the call is known to have ended: the resume may need it all.
             if (_replay.WouldOverflow(length) && _call is not { ResponseAsync.IsCompleted: true })
             {
-                // (While the call is known to have ended, nothing is dropped: the resume may need it all.)
-                // No usable answer came (a failure, a resume meanwhile, or completion): ask again, with retries.
+                // Without a usable answer (a failure, a resume meanwhile, or completion), ask again, with retries.
                 var committed = status is { Complete: false } ? CommittedSize : await ResumableStep.RunAsync(
                     _core,
                     _resourceName,
