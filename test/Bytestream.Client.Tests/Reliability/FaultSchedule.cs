@@ -82,6 +82,9 @@ internal sealed class FaultSchedule
     private static readonly StatusCode[] FatalStatuses =
         [StatusCode.InvalidArgument, StatusCode.FailedPrecondition, StatusCode.PermissionDenied, StatusCode.Unauthenticated, StatusCode.OutOfRange, StatusCode.DataLoss, StatusCode.NotFound, StatusCode.Unimplemented];
 
+    /// <summary>The status a client sees for a stream the server reset with INTERNAL_ERROR.</summary>
+    private const StatusCode ResetStatus = StatusCode.Internal;
+
     private FaultSchedule(int seed) => Seed = seed;
 
     public int Seed { get; }
@@ -250,7 +253,12 @@ internal sealed class FaultSchedule
                 var roll = rng.Next(100);
                 if (roll < 35)
                 {
-                    faults.Add(new ScheduledFault(FaultKind.Cut, ByteStreamMethod.Write, AnyStatus(rng), rng.Next(0, size + 1), times));
+                    // Resets take the place of some cuts and draw the same numbers, so older seeds keep their schedules.
+                    var status = AnyStatus(rng);
+                    var after = rng.Next(0, size + 1);
+                    faults.Add(roll < 30
+                        ? new ScheduledFault(FaultKind.Cut, ByteStreamMethod.Write, status, after, times)
+                        : new ScheduledFault(FaultKind.Reset, ByteStreamMethod.Write, ResetStatus, after, times));
                 }
                 else if (roll < 50)
                 {
@@ -349,9 +357,13 @@ internal sealed class FaultSchedule
                 var roll = rng.Next(100);
                 if (roll < 50)
                 {
-                    // An OK cut truncates the stream: only a read that knows its length can tell.
+                    // An OK cut truncates the stream: only a read that knows its length can tell. Resets take the
+                    // place of some cuts and draw the same numbers, so older seeds keep their schedules.
                     var status = lengthKnown && rng.Next(12) == 0 ? StatusCode.OK : AnyStatus(rng);
-                    faults.Add(new ScheduledFault(FaultKind.Cut, ByteStreamMethod.Read, status, rng.Next(0, (int)count + 2), times));
+                    var after = rng.Next(0, (int)count + 2);
+                    faults.Add(roll < 45
+                        ? new ScheduledFault(FaultKind.Cut, ByteStreamMethod.Read, status, after, times)
+                        : new ScheduledFault(FaultKind.Reset, ByteStreamMethod.Read, ResetStatus, after, times));
                 }
                 else if (roll < 75)
                 {
@@ -475,7 +487,7 @@ internal sealed class FaultSchedule
             .Select(f => f.Status)
             .ToHashSet();
         var retryable = failing
-            .Where(f => f.Kind is FaultKind.Cut or FaultKind.Fail && IsRetryable(f.Status))
+            .Where(f => f.Kind is FaultKind.Cut or FaultKind.Fail or FaultKind.Reset && IsRetryable(f.Status))
             .Select(f => f.Status)
             .ToHashSet();
         var stalls = failing.Any(f => f.Kind == FaultKind.Stall);

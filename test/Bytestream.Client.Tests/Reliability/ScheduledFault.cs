@@ -17,6 +17,9 @@ internal enum FaultKind
 
     /// <summary>EndWriteEarly: the Write ends at once with OK and <see cref="ScheduledFault.CommittedSize"/>.</summary>
     EndEarly,
+
+    /// <summary>ResetWrite / ResetRead: the call moves <see cref="ScheduledFault.AfterBytes"/> bytes, then its HTTP/2 stream is reset.</summary>
+    Reset,
 }
 
 /// <summary>One fault of a <see cref="FaultSchedule"/>, armed on the schedule's resource name only.</summary>
@@ -56,6 +59,12 @@ internal sealed record ScheduledFault(FaultKind Kind, ByteStreamMethod Method, S
             case FaultKind.EndEarly:
                 faults.EndWriteEarly(Times, CommittedSize, resourceName);
                 break;
+            case FaultKind.Reset when Method == ByteStreamMethod.Write:
+                faults.ResetWrite(AfterBytes, Times, resourceName);
+                break;
+            case FaultKind.Reset:
+                faults.ResetRead(AfterBytes, Times, resourceName);
+                break;
         }
     }
 
@@ -66,6 +75,7 @@ internal sealed record ScheduledFault(FaultKind Kind, ByteStreamMethod Method, S
         {
             FaultKind.Cut => $"Cut{Method}(after {AfterBytes}, {Status}){times}",
             FaultKind.Fail => $"FailNext({Method}, {Status}){times}",
+            FaultKind.Reset => $"Reset{Method}(after {AfterBytes}){times}",
             FaultKind.Stall => Method == ByteStreamMethod.QueryWriteStatus ? $"StallNext({Method}){times}" : $"StallNext({Method}, after {AfterBytes}){times}",
             _ => $"EndWriteEarly(committed {(CommittedSize is { } size ? size.ToString(System.Globalization.CultureInfo.InvariantCulture) : "stored size")}){times}",
         };
