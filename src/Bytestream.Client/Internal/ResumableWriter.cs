@@ -369,6 +369,16 @@ internal sealed class ResumableWriter : IDisposable
         if (_call is { } call)
         {
             error = _callCancellation!.Translate(error, cancellationToken);
+
+            // A send that failed on this side (grpc-dotnet's RESOURCE_EXHAUSTED for a message over the channel's
+            // MaxSendMessageSize) leaves the call open with nothing to end it: end it, and keep that error.
+            var failedLocally = error is RpcException { StatusCode: StatusCode.ResourceExhausted }
+                && !call.ResponseAsync.IsCompleted && !_callCancellation.Token.IsCancellationRequested;
+            if (failedLocally)
+            {
+                _callCancellation.Cancel();
+            }
+
             if (error is not OperationCanceledException)
             {
                 // The call's own outcome says more than a failed send: the server may have ended it on purpose.
@@ -397,9 +407,13 @@ internal sealed class ResumableWriter : IDisposable
                     EndCall();
                     return StepResult<bool>.Done(true);
                 }
-                catch (RpcException status)
+                catch (RpcException status) when (!failedLocally)
                 {
                     error = _callCancellation.Translate(status, cancellationToken);
+                }
+                catch (RpcException)
+                {
+                    // The cancellation that ended the call: the send's own error says what went wrong.
                 }
             }
 
