@@ -260,7 +260,15 @@ internal sealed class ResumableWriter : IDisposable
         {
             // Close the request stream right after finish_write: Google's server ends the call only then.
             _callCancellation.Arm();
-            await _call!.RequestStream.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await _call!.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw TransportFailure(ex);
+            }
+
             response = await _call.ResponseAsync.ConfigureAwait(false);
         }
 
@@ -351,7 +359,15 @@ internal sealed class ResumableWriter : IDisposable
         using (_callCancellation!.Link(cancellationToken))
         {
             _callCancellation.Arm();
-            await _call!.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _call!.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw TransportFailure(ex);
+            }
+
             _callCancellation.Pause();
         }
 
@@ -550,10 +566,15 @@ internal sealed class ResumableWriter : IDisposable
         _callCancellation = null;
     }
 
-    // A stream reset (RST_STREAM from a proxy, or an overloaded server) reaches the request stream as the
-    // transport's HttpIOException; the call's own status, read next, says what it means.
     private bool IsCallFailure(Exception ex) =>
-        ex is RpcException or OperationCanceledException || (ex is InvalidOperationException or HttpIOException && _call is not null);
+        ex is RpcException or OperationCanceledException || (ex is InvalidOperationException && _call is not null);
+
+    /// <summary>
+    /// The request stream's transport failed under the call (a stream reset by a proxy or an overloaded server,
+    /// a dropped connection): a failed call like any other, whose own status, read next, says what it means.
+    /// </summary>
+    private RpcException TransportFailure(IOException error) =>
+        new(new Status(StatusCode.Unavailable, $"The connection under the Write of '{_resourceName}' failed: {error.Message}", error));
 
     private RpcException EndedEarly() =>
         new(new Status(StatusCode.Unknown, $"The server ended the Write of '{_resourceName}' before it was finished."));
