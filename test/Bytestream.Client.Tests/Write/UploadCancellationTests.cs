@@ -156,9 +156,12 @@ public class UploadCancellationTests : ServerTestBase
     [Test]
     public async Task UploadAsync_NonSeekableSourceWithSmallReplayBuffer_TrimsCommittedBytesAndResumes()
     {
-        var client = CreateClient(o => { o.ChunkSize = Chunk; o.MaxReplayBufferSize = 4 * Chunk; });
-        var data = TestData.Random(40 * Chunk);
-        Server.Faults.CutWrite(afterBytes: 9 * Chunk, times: 3);
+        // The buffer must hold what can be in flight when a cut comes (the test server's 8 MiB stream window
+        // plus socket buffers), yet be much smaller than the upload, so that it is trimmed many times.
+        const int MiB = 1024 * 1024;
+        var client = CreateClient(o => { o.ChunkSize = MiB; o.MaxReplayBufferSize = 16 * MiB; });
+        var data = TestData.Random(96 * MiB);
+        Server.Faults.CutWrite(afterBytes: 30 * MiB, times: 3);
 
         var result = await client.UploadAsync("blobs/trimmed", new ForwardOnlyReadStream(data)).DefaultTimeout();
 
