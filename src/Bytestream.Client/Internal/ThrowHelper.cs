@@ -41,5 +41,5 @@ internal static class ThrowHelper
         new(resourceName, $"Cannot resume '{resourceName}': the server has committed {committedSize} bytes, but the source holds only {available}. Is it the same data?", committedSize);
 
     public static ByteStreamException WriteFailed(string resourceName, long committedSize, Exception failure) =>
-        new(resourceName, $"A write to '{resourceName}' failed, so the upload was not finished; the {committedSize} committed bytes stay resumable with ResumeExistingUpload.", committedSize, failure);
+        new(resourceName, $"A write to '{resourceName}' failed, so the upload was not finished (the server last reported {committedSize} bytes committed; ResumeExistingUpload continues from what it holds): {failure.Message}", committedSize, failure);
 }
