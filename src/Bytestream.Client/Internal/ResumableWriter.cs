@@ -272,7 +272,7 @@ internal sealed class ResumableWriter : IDisposable
             response = await _call.ResponseAsync.ConfigureAwait(false);
         }
 
-        if (!IsAcceptableSize(response.CommittedSize, Position))
+        if (!IsWholeResource(response.CommittedSize, finishing: true))
         {
             // Either the server ended the call early, before it saw finish_write (it has not finished:
             // resume), or it finished and reports a wrong size (a protocol violation). QueryWriteStatus tells.
@@ -511,9 +511,11 @@ internal sealed class ResumableWriter : IDisposable
     /// <summary>Whether a committed size the server reported before finish_write means it holds the whole resource.</summary>
     private bool IsWholeResource(long committedSize, bool finishing) =>
         committedSize == -1
-        || committedSize == _totalLength
-        || (finishing && committedSize == Position)
+        || committedSize == WrittenLength(finishing)
         || (_isCompressedUpload && committedSize == _compressedUploadSize);
+
+    /// <summary>The length of the whole upload when it is known: the expected total, or the position once finishing.</summary>
+    private long? WrittenLength(bool finishing) => _totalLength ?? (finishing ? Position : null);
 
     /// <summary>
     /// Records that the server holds the whole resource, after checking the size it reports: the length
@@ -522,14 +524,14 @@ internal sealed class ResumableWriter : IDisposable
     /// </summary>
     private void AcceptCompletion(long committedSize, bool finishing)
     {
-        var written = _totalLength ?? (finishing ? Position : (long?)null);
+        var written = WrittenLength(finishing);
         if (_wrongFinalSize is { } reported)
         {
             // The server holds the whole resource, yet answered finish_write with another size.
             throw ThrowHelper.WrongFinalSize(_resourceName, reported, written ?? Position);
         }
 
-        if (!IsAcceptableSize(committedSize, written))
+        if (written is not null && !IsWholeResource(committedSize, finishing))
         {
             throw ThrowHelper.WrongFinalSize(_resourceName, committedSize, written!.Value);
         }
@@ -538,13 +540,6 @@ internal sealed class ResumableWriter : IDisposable
         _complete = true;
         EndCall();
     }
-
-    /// <summary>Whether a complete resource's committed size fits <paramref name="written"/> (null: unknown, anything fits).</summary>
-    private bool IsAcceptableSize(long committedSize, long? written) =>
-        written is null
-        || committedSize == written
-        || committedSize == -1
-        || (_isCompressedUpload && committedSize == _compressedUploadSize);
 
     /// <summary>Records in telemetry that the current upload step failed; never handles the exception.</summary>
     private bool RecordFailure(Exception error)
