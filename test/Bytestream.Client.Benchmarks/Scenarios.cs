@@ -1,4 +1,5 @@
 using System.Buffers;
+using Bytestream.Client.Internal;
 using Google.ByteStream;
 using Google.Protobuf;
 using Grpc.Net.Client;
@@ -50,7 +51,7 @@ internal sealed class Scenarios(GrpcChannel channel, string dataFile, int chunkS
         try
         {
             int read;
-            while ((read = await FillAsync(file, buffer.AsMemory(0, chunkSize))) > 0)
+            while ((read = await StreamReading.FillAsync(file, buffer.AsMemory(0, chunkSize), CancellationToken.None)) > 0)
             {
                 await call.RequestStream.WriteAsync(new WriteRequest
                 {
@@ -114,18 +115,6 @@ internal sealed class Scenarios(GrpcChannel channel, string dataFile, int chunkS
     }
 
     private FileStream OpenFile() => new(dataFile, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-
-    private static async Task<int> FillAsync(Stream source, Memory<byte> buffer)
-    {
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await source.ReadAsync(buffer[total..])) > 0)
-        {
-            total += read;
-        }
-
-        return total;
-    }
 
     /// <summary>A stream that hides that it can seek: the upload must keep a replay buffer.</summary>
     private sealed class NonSeekableStream(Stream inner) : Stream

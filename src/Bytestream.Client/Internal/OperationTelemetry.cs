@@ -97,8 +97,7 @@ internal sealed class OperationTelemetry(string operation, string resourceName, 
 
             if (error is not null)
             {
-                Telemetry.Fail(activity, error);
-                activity.SetTag(Telemetry.ErrorTypeTag, errorType);
+                Telemetry.Fail(activity, error, errorType);
             }
 
             activity.Dispose();

@@ -58,15 +58,15 @@ internal static class Telemetry
         return activity;
     }
 
-    /// <summary>Ends <paramref name="activity"/> as failed by <paramref name="error"/>.</summary>
-    public static void Fail(Activity? activity, Exception error)
+    /// <summary>Marks <paramref name="activity"/> as failed by <paramref name="error"/>, of <paramref name="errorType"/> when given.</summary>
+    public static void Fail(Activity? activity, Exception error, string? errorType = null)
     {
         if (activity is null)
         {
             return;
         }
 
-        activity.SetTag(ErrorTypeTag, ErrorType(error));
+        activity.SetTag(ErrorTypeTag, errorType ?? ErrorType(error));
         if (error is RpcException rpc)
         {
             activity.SetTag(StatusCodeTag, (int)rpc.StatusCode);
