@@ -1,4 +1,3 @@
-using System.Buffers;
 using Bytestream.Client.Internal;
 using Grpc.Core;
 
@@ -96,76 +95,19 @@ public partial class ByteStreamClient
 
     private async Task<UploadResult> UploadStreamAsync(string resourceName, Stream source, UploadOptions? options, CancellationToken cancellationToken)
     {
-        var startPosition = source.CanSeek ? source.Position : 0;
         var total = options?.ExpectedLength
             ?? BlobResourceName.TryGetUncompressedSize(resourceName)
-            ?? (source.CanSeek ? source.Length - startPosition : null);
-
-        long start = 0;
-        if (options?.ResumeExistingUpload == true)
-        {
-            var existing = await ExistingUpload.QueryAsync(_core, resourceName, options.Headers, total, cancellationToken).ConfigureAwait(false);
-            if (existing.Complete)
-            {
-                return new UploadResult(existing.CommittedSize, 0, 0);
-            }
-
-            start = existing.CommittedSize;
-            await ExistingUpload.SkipAsync(source, resourceName, start, _core.Options.ChunkSize, cancellationToken).ConfigureAwait(false);
-        }
-
-        ReplaySource replay = source.CanSeek
-            ? new SeekableReplaySource(source, startPosition)
-            : new ReplayBuffer(_core.Options.MaxReplayBufferSize, start);
-        using var writer = new ResumableWriter(_core, resourceName, options, total, replay, start);
-        var chunkSize = _core.Options.ChunkSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
-        try
-        {
-            while (!writer.IsComplete)
-            {
-                var read = await StreamReading.FillAsync(source, buffer.AsMemory(0, chunkSize), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                await writer.SendAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                if (await writer.RetainAsync(buffer, read, cancellationToken).ConfigureAwait(false))
-                {
-                    buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
-                }
-            }
-
-            return await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+            ?? (source.CanSeek ? source.Length - source.Position : null);
+        UploadSource upload = source.CanSeek
+            ? new SeekableUploadSource(resourceName, source, _core.Options.ChunkSize)
+            : new BufferedStreamSource(resourceName, source, _core.Options.ChunkSize, _core.Options.MaxReplayBufferSize);
+        using var session = new UploadSession(_core, resourceName, options, total, upload);
+        return await session.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<UploadResult> UploadMemoryAsync(string resourceName, ReadOnlyMemory<byte> data, UploadOptions? options, CancellationToken cancellationToken)
     {
-        long start = 0;
-        if (options?.ResumeExistingUpload == true)
-        {
-            var existing = await ExistingUpload.QueryAsync(_core, resourceName, options.Headers, data.Length, cancellationToken).ConfigureAwait(false);
-            if (existing.Complete)
-            {
-                return new UploadResult(existing.CommittedSize, 0, 0);
-            }
-
-            start = existing.CommittedSize;
-        }
-
-        using var writer = new ResumableWriter(_core, resourceName, options, data.Length, new MemoryReplaySource(data), start);
-        var chunkSize = _core.Options.ChunkSize;
-        for (var offset = start; offset < data.Length && !writer.IsComplete; offset += chunkSize)
-        {
-            await writer.SendAsync(data[(int)offset..(int)Math.Min(data.Length, offset + chunkSize)], cancellationToken).ConfigureAwait(false);
-        }
-
-        return await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        using var session = new UploadSession(_core, resourceName, options, data.Length, new MemoryUploadSource(resourceName, data, _core.Options.ChunkSize));
+        return await session.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 }

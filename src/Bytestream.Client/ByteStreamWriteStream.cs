@@ -22,12 +22,11 @@ public sealed class ByteStreamWriteStream : Stream
     private readonly ClientCore _core;
     private readonly UploadOptions? _options;
     private readonly long? _expectedLength;
-    private ResumableWriter? _writer;
-    private byte[]? _chunk;
-    private int _filled;
+    private WrittenUploadSource? _source;
+    private UploadSession? _session;
+    private Task<UploadResult>? _upload;
+    private CancellationTokenSource? _cancellation;
     private long _position;
-    private long _skip;
-    private long _resumedFrom;
     private State _state;
     private Exception? _failure;
     private UploadResult? _result;
@@ -54,7 +53,7 @@ public sealed class ByteStreamWriteStream : Stream
     public string ResourceName { get; }
 
     /// <summary>Gets the last committed size the server reported (through QueryWriteStatus or the final response).</summary>
-    public long CommittedSize => _result?.CommittedSize ?? _writer?.CommittedSize ?? _resumedFrom;
+    public long CommittedSize => _result?.CommittedSize ?? _session?.CommittedSize ?? 0;
 
     /// <inheritdoc/>
     public override bool CanRead => false;
@@ -97,30 +96,17 @@ public sealed class ByteStreamWriteStream : Stream
         }
 
         ThrowIfNotOpen();
-        if (_expectedLength is { } expected && _position != expected)
-        {
-            var error = ThrowHelper.LengthMismatch(ResourceName, expected, _position, CommittedSize);
-            Fail(error);
-            throw error;
-        }
-
         try
         {
-            var writer = await StartAsync(cancellationToken).ConfigureAwait(false);
-            if (_filled > 0)
-            {
-                await SendChunkAsync(writer, cancellationToken).ConfigureAwait(false);
-            }
-
-            _result = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            var source = Start();
+            source.End();
+            _result = await WithCancellation(_upload!, cancellationToken).ConfigureAwait(false);
             _state = State.Completed;
-            Release();
             return _result;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (OnWriteFailed(ex, cancellationToken) is var seen && seen != ex)
         {
-            OnWriteFailed(ex, cancellationToken);
-            throw;
+            throw seen;
         }
     }
 
@@ -192,32 +178,13 @@ public sealed class ByteStreamWriteStream : Stream
                 throw ThrowHelper.LengthMismatch(ResourceName, _expectedLength.Value, _position + buffer.Length, CommittedSize);
             }
 
-            var writer = await StartAsync(cancellationToken).ConfigureAwait(false);
+            var written = Start().WriteAsync(buffer);
             _position += buffer.Length;
-
-            // With ResumeExistingUpload the caller writes the whole data again: drop what the server has.
-            var skip = (int)Math.Min(_skip, buffer.Length);
-            _skip -= skip;
-            buffer = buffer[skip..];
-
-            var chunkSize = _core.Options.ChunkSize;
-            while (!buffer.IsEmpty && !writer.IsComplete)
-            {
-                _chunk ??= ArrayPool<byte>.Shared.Rent(chunkSize);
-                var count = Math.Min(chunkSize - _filled, buffer.Length);
-                buffer.Span[..count].CopyTo(_chunk.AsSpan(_filled));
-                _filled += count;
-                buffer = buffer[count..];
-                if (_filled == chunkSize)
-                {
-                    await SendChunkAsync(writer, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await WithCancellation(written, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (OnWriteFailed(ex, cancellationToken) is var seen && seen != ex)
         {
-            OnWriteFailed(ex, cancellationToken);
-            throw;
+            throw seen;
         }
     }
 
@@ -236,19 +203,18 @@ public sealed class ByteStreamWriteStream : Stream
     /// <returns>A task that completes when the chunk was sent.</returns>
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_state != State.Open || _filled == 0)
+        if (_state != State.Open || _source is null)
         {
             return;
         }
 
         try
         {
-            await SendChunkAsync(await StartAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await WithCancellation(_source.FlushAsync(), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (OnWriteFailed(ex, cancellationToken) is var seen && seen != ex)
         {
-            OnWriteFailed(ex, cancellationToken);
-            throw;
+            throw seen;
         }
     }
 
@@ -273,8 +239,6 @@ public sealed class ByteStreamWriteStream : Stream
         {
             switch (_state)
             {
-                case State.Open when _result is null && _expectedLength is { } expected && _position != expected:
-                    throw ThrowHelper.LengthMismatch(ResourceName, expected, _position, CommittedSize);
                 case State.Open:
                     await CompleteAsync(CancellationToken.None).ConfigureAwait(false);
                     break;
@@ -306,73 +270,83 @@ public sealed class ByteStreamWriteStream : Stream
         base.Dispose(disposing);
     }
 
-    private async ValueTask<ResumableWriter> StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the upload on first use: its session runs in the background and takes the writes from <see cref="WrittenUploadSource"/>.</summary>
+    private WrittenUploadSource Start()
     {
-        if (_writer is not null)
+        if (_source is null)
         {
-            return _writer;
+            _source = new WrittenUploadSource(ResourceName, _core.Options.ChunkSize, _core.Options.MaxReplayBufferSize);
+            _session = new UploadSession(_core, ResourceName, _options, _expectedLength, _source);
+            _cancellation = new CancellationTokenSource();
+            _upload = RunAsync(_session, _source, _cancellation.Token);
         }
 
-        if (_options?.ResumeExistingUpload == true)
+        return _source;
+    }
+
+    private static async Task<UploadResult> RunAsync(UploadSession session, WrittenUploadSource source, CancellationToken cancellationToken)
+    {
+        try
         {
-            var existing = await ExistingUpload.QueryAsync(_core, ResourceName, _options.Headers, _expectedLength, cancellationToken).ConfigureAwait(false);
-            _resumedFrom = _skip = existing.CommittedSize;
-            if (existing.Complete)
+            return await session.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            source.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            session.Dispose();
+        }
+    }
+
+    /// <summary>Waits for the upload's <paramref name="task"/>; the caller's token cancels the whole upload.</summary>
+    private async Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancellation))
+        {
+            return await task.ConfigureAwait(false);
+        }
+    }
+
+    private async Task WithCancellation(Task task, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancellation))
+        {
+            await task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records a failed operation and returns what the caller sees: the failure, or a cancellation with the caller's token.</summary>
+    private Exception OnWriteFailed(Exception error, CancellationToken cancellationToken)
+    {
+        var cancelled = error is OperationCanceledException && cancellationToken.IsCancellationRequested;
+        if (_state == State.Open)
+        {
+            if (cancelled)
             {
-                _result = new UploadResult(existing.CommittedSize, 0, 0);
-                _skip = long.MaxValue;
+                _state = State.Cancelled;
+                Release();
+            }
+            else
+            {
+                _state = State.Failed;
+                _failure = error;
+                Release();
             }
         }
 
-        _writer = new ResumableWriter(_core, ResourceName, _options, _expectedLength,
-            new ReplayBuffer(_core.Options.MaxReplayBufferSize, _resumedFrom), _result is null ? _resumedFrom : 0);
-        return _writer;
+        return cancelled && error is OperationCanceledException { CancellationToken: var token } && token != cancellationToken
+            ? new OperationCanceledException(error.Message, error, cancellationToken)
+            : error;
     }
 
-    private async ValueTask SendChunkAsync(ResumableWriter writer, CancellationToken cancellationToken)
-    {
-        await writer.SendAsync(_chunk.AsMemory(0, _filled), cancellationToken).ConfigureAwait(false);
-        if (await writer.RetainAsync(_chunk!, _filled, cancellationToken).ConfigureAwait(false))
-        {
-            _chunk = null;
-        }
-
-        _filled = 0;
-    }
-
-    private void OnWriteFailed(Exception error, CancellationToken cancellationToken)
-    {
-        if (_state != State.Open)
-        {
-            return;
-        }
-
-        if (error is OperationCanceledException && cancellationToken.IsCancellationRequested)
-        {
-            _state = State.Cancelled;
-            Release();
-        }
-        else
-        {
-            Fail(error);
-        }
-    }
-
-    private void Fail(Exception error)
-    {
-        _state = State.Failed;
-        _failure = error;
-        Release();
-    }
-
+    /// <summary>Ends the upload's session, if it still runs: the call ends without finish_write.</summary>
     private void Release()
     {
-        _writer?.Dispose();
-        if (_chunk is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_chunk);
-            _chunk = null;
-        }
+        _cancellation?.Cancel();
+        _upload?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void ThrowIfNotOpen()

@@ -3,39 +3,36 @@ using Grpc.Core;
 namespace Bytestream.Client.Internal;
 
 /// <summary>
-/// A QueryWriteStatus that runs while the upload goes on, so that making room in the replay buffer
-/// does not stall the stream for a round trip. Its answer is only a hint: it is dropped when a resume
-/// happened meanwhile, and a failure just means no answer.
+/// A QueryWriteStatus that runs while the upload goes on, started when the replay buffer is half full,
+/// so that making room once it is full does not stall the stream for a round trip. Its answer is only
+/// a hint, which <see cref="CommitJudge.OnBackgroundStatus"/> weighs with the epoch it was asked in; a
+/// failure just means no answer.
 /// </summary>
 internal sealed class BackgroundStatusQuery(ClientCore core, string resourceName, Metadata? headers)
 {
     private Task<WriteStatus?>? _query;
-    private int _generation;
+    private int _epoch;
 
-    /// <summary>Starts a query unless one is running; <paramref name="generation"/> names the Write call it is about.</summary>
-    public void Start(int generation, CancellationToken cancellationToken)
+    /// <summary>Starts a query unless one is running; <paramref name="epoch"/> is the judge's epoch now.</summary>
+    public void Start(int epoch, CancellationToken cancellationToken)
     {
         if (_query is null)
         {
-            _generation = generation;
+            _epoch = epoch;
             _query = QueryAsync(cancellationToken);
         }
     }
 
-    /// <summary>
-    /// Takes the answer of the query, waiting for it when <paramref name="wait"/> is set; <see langword="null"/>
-    /// when there is none yet, it failed, or it was about an earlier call than <paramref name="generation"/>.
-    /// </summary>
-    public async ValueTask<WriteStatus?> TakeAsync(int generation, bool wait)
+    /// <summary>Waits for the running query, if any, and takes its answer and the epoch it was asked in.</summary>
+    public async ValueTask<(WriteStatus? Status, int Epoch)> TakeAsync()
     {
-        if (_query is not { } query || (!wait && !query.IsCompleted))
+        if (_query is not { } query)
         {
-            return null;
+            return (null, _epoch);
         }
 
         _query = null;
-        var status = await query.ConfigureAwait(false);
-        return _generation == generation ? status : null;
+        return (await query.ConfigureAwait(false), _epoch);
     }
 
     private async Task<WriteStatus?> QueryAsync(CancellationToken cancellationToken)

@@ -13,5 +13,5 @@ internal static partial class Log
     public static partial void RetryScheduled(ILogger logger, string resourceName, int retryNumber, StatusCode statusCode, TimeSpan delay, Exception? exception);
 
     [LoggerMessage(2, LogLevel.Debug, "ByteStream call for '{ResourceName}' failed after making progress; resuming with a fresh retry budget.")]
-    public static partial void ResumingAfterProgress(ILogger logger, string resourceName, Exception exception);
+    public static partial void ResumingAfterProgress(ILogger logger, string resourceName, Exception? exception);
 }

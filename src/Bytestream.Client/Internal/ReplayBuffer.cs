@@ -3,85 +3,90 @@ using System.Buffers;
 namespace Bytestream.Client.Internal;
 
 /// <summary>
-/// Keeps the pooled chunks of a write stream or a non-seekable upload that the server may not have
-/// committed yet, up to <see cref="ByteStreamClientOptions.MaxReplayBufferSize"/> bytes, so a resumed
-/// Write can send them again.
+/// The bytes of a write stream or a non-seekable upload from <see cref="Start"/> to <see cref="End"/>, kept
+/// so that a resumed Write can send them again: pooled segments of one chunk each, all full but the last,
+/// which new bytes fill first (so many small flushes share one segment). It holds at most
+/// <see cref="ByteStreamClientOptions.MaxReplayBufferSize"/> bytes plus one segment; the
+/// <see cref="UploadSession"/> decides when bytes may go.
 /// </summary>
-internal sealed class ReplayBuffer(long maxBytes, long startOffset) : ReplaySource
+internal sealed class ReplayBuffer(long maxBytes, int segmentSize) : IDisposable
 {
-    private readonly Queue<(byte[] Chunk, int Length)> _chunks = new();
-    private long _start = startOffset;
-    private long _held;
+    private readonly List<byte[]> _segments = [];
 
-    public override long Start => _start;
+    /// <summary>Gets the offset of the first byte held.</summary>
+    public long Start { get; private set; }
 
-    public long Held => _held;
+    /// <summary>Gets the offset after the last byte held.</summary>
+    public long End { get; private set; }
 
-    public override bool WouldOverflow(int length) => _held > 0 && _held + length > maxBytes;
+    /// <summary>Gets the most bytes the buffer may hold.</summary>
+    public long MaxBytes => maxBytes;
 
-    public override bool ShouldTrim => _held > 0 && _held >= maxBytes / 2;
+    /// <summary>Gets whether the limit is below one chunk, so that nothing sent can be kept.</summary>
+    public bool KeepsNothing => maxBytes < segmentSize;
 
-    public override bool TryRetain(byte[] chunk, int length)
+    /// <summary>Gets the bytes held.</summary>
+    public long Held => End - Start;
+
+    /// <summary>Whether the buffer must drop bytes before it takes <paramref name="count"/> more.</summary>
+    public bool NeedsRoom(int count) => Held > 0 && Held + count > maxBytes;
+
+    /// <summary>Starts the (empty) buffer at <paramref name="offset"/>: the bytes before it are not kept.</summary>
+    public void StartAt(long offset) => Start = End = offset;
+
+    /// <summary>The free space after <see cref="End"/>, in the last segment or a new one.</summary>
+    public Memory<byte> GetSpace()
     {
-        if (length > maxBytes)
+        var used = (int)(Held % segmentSize);
+        if (used == 0 && (_segments.Count == 0 || Held == (long)_segments.Count * segmentSize))
         {
-            // Cannot be kept at all: everything before the end of this chunk is gone.
-            DropUntil(0);
-            _start += length;
-            return false;
+            _segments.Add(ArrayPool<byte>.Shared.Rent(segmentSize));
         }
 
-        _chunks.Enqueue((chunk, length));
-        _held += length;
-        return true;
+        return _segments[^1].AsMemory(used, segmentSize - used);
     }
 
-    public override void Release(long committedSize)
+    /// <summary>Adds the <paramref name="count"/> bytes just written into <see cref="GetSpace"/>.</summary>
+    public void Advance(int count) => End += count;
+
+    /// <summary>The bytes from <paramref name="offset"/> on, at most <paramref name="maxLength"/>, within one segment.</summary>
+    public ReadOnlyMemory<byte> Read(long offset, int maxLength)
     {
-        while (_chunks.TryPeek(out var head) && _start + head.Length <= committedSize)
+        var index = (int)((offset - Start) / segmentSize);
+        var within = (int)((offset - Start) % segmentSize);
+        var length = (int)Math.Min(Math.Min(maxLength, segmentSize - within), End - offset);
+        return _segments[index].AsMemory(within, length);
+    }
+
+    /// <summary>Drops the whole segments below <paramref name="committedSize"/> (up to <paramref name="sentEnd"/>): the server has them.</summary>
+    public void Release(long committedSize, long sentEnd) => DropWhile(segmentEnd => segmentEnd <= Math.Min(committedSize, sentEnd));
+
+    /// <summary>Drops the oldest sent segments until at most half the limit is held; returns the new <see cref="Start"/>.</summary>
+    public long MakeRoom(long sentEnd)
+    {
+        DropWhile(segmentEnd => segmentEnd <= sentEnd && Held > maxBytes / 2);
+        return Start;
+    }
+
+    public void Dispose()
+    {
+        foreach (var segment in _segments)
         {
-            Drop();
+            ArrayPool<byte>.Shared.Return(segment);
         }
+
+        _segments.Clear();
+        Start = End;
     }
 
-    public override long MakeRoom()
+    /// <summary>Drops leading segments while they are full and <paramref name="drop"/> says so of their end offset.</summary>
+    private void DropWhile(Func<long, bool> drop)
     {
-        DropUntil(maxBytes / 2);
-        return _start;
-    }
-
-    public override async ValueTask ReplayAsync(long from, long to, int chunkSize, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> send, CancellationToken cancellationToken)
-    {
-        var chunkStart = _start;
-        foreach (var (chunk, length) in _chunks)
+        while (_segments.Count > 0 && Start + segmentSize <= End && drop(Start + segmentSize))
         {
-            var chunkEnd = chunkStart + length;
-            if (chunkEnd > from && chunkStart < to)
-            {
-                var skip = (int)Math.Max(0, from - chunkStart);
-                var end = (int)(Math.Min(to, chunkEnd) - chunkStart);
-                await send(chunk.AsMemory(skip, end - skip), cancellationToken).ConfigureAwait(false);
-            }
-
-            chunkStart = chunkEnd;
+            ArrayPool<byte>.Shared.Return(_segments[0]);
+            _segments.RemoveAt(0);
+            Start += segmentSize;
         }
-    }
-
-    public override void Clear() => DropUntil(0);
-
-    private void DropUntil(long maxHeld)
-    {
-        while (_held > maxHeld && _chunks.Count > 0)
-        {
-            Drop();
-        }
-    }
-
-    private void Drop()
-    {
-        var (chunk, length) = _chunks.Dequeue();
-        _start += length;
-        _held -= length;
-        ArrayPool<byte>.Shared.Return(chunk);
     }
 }

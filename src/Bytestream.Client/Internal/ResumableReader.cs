@@ -18,7 +18,6 @@ internal sealed class ResumableReader : IDisposable
 
     // The most bytes this read may yield: the limit or the expected length, whichever is smaller.
     private readonly long _maxLength;
-    private readonly RetryBudget _budget = new();
     private readonly OperationTelemetry _telemetry;
     private int _calls;
 
@@ -89,7 +88,7 @@ internal sealed class ResumableReader : IDisposable
         }
 
         _telemetry.Start();
-        var step = ResumableStep.RunAsync(_core, ResourceName, this, static (r, ct) => r.AttemptAsync(ct), cancellationToken, _budget);
+        var step = ResumableStep.RunAsync(_core, ResourceName, this, static (r, ct) => r.AttemptAsync(ct), cancellationToken);
         return step.IsCompletedSuccessfully ? step : AwaitChunkAsync(step);
     }
 
@@ -218,11 +217,9 @@ internal sealed class ResumableReader : IDisposable
         // once instead of costing one more call that would fail the same way.
         if (callBytes > 0 && RetryableStatus.IsRetryable(error, cancellationToken))
         {
-            _budget.Progressed();
             return StepResult<ReadOnlyMemory<byte>>.Interrupted(error);
         }
 
-        _budget.Failed();
         return ReferenceEquals(error, exception) ? null : throw error;
     }
 

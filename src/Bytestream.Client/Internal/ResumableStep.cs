@@ -5,10 +5,10 @@ using Polly;
 namespace Bytestream.Client.Internal;
 
 /// <summary>
-/// Runs one network step through the retry pipeline. Only consecutive failures without progress
-/// may use up the budget: an attempt that fails after progress returns
-/// <see cref="StepResult{T}.Interrupted"/>, and the step starts a fresh pipeline execution with a
-/// fresh budget (Bazel's progressive backoff).
+/// Runs one network step through the retry pipeline: every attempt without progress is one attempt
+/// of one pipeline execution, so the caller's pipeline and the default one count alike. An attempt
+/// that fails after progress returns <see cref="StepResult{T}.Interrupted"/>, and the step goes on
+/// at once with a fresh execution, so with a fresh budget (Bazel's progressive backoff).
 /// </summary>
 internal static class ResumableStep
 {
@@ -17,17 +17,12 @@ internal static class ResumableStep
         string resourceName,
         TState state,
         Func<TState, CancellationToken, ValueTask<StepResult<TResult>>> attempt,
-        CancellationToken cancellationToken,
-        RetryBudget? budget = null)
+        CancellationToken cancellationToken)
     {
         while (true)
         {
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
             context.Properties.Set(RetryPipelineFactory.ResourceNameKey, resourceName);
-            if (budget is not null)
-            {
-                context.Properties.Set(RetryPipelineFactory.BudgetKey, budget);
-            }
 
             StepResult<TResult> result;
             try
@@ -46,12 +41,12 @@ internal static class ResumableStep
                 ResilienceContextPool.Shared.Return(context);
             }
 
-            if (result.Interruption is null)
+            if (!result.IsInterrupted)
             {
                 return result.Value;
             }
 
-            Log.ResumingAfterProgress(core.Logger, resourceName, result.Interruption);
+            Log.ResumingAfterProgress(core.Logger, resourceName, result.Cause);
             Telemetry.Retries.Add(1);
         }
     }

@@ -11,9 +11,6 @@ internal static class RetryPipelineFactory
     /// <summary>Carries the resource name into the pipeline's callbacks, for logging.</summary>
     public static readonly ResiliencePropertyKey<string> ResourceNameKey = new("Bytestream.Client.ResourceName");
 
-    /// <summary>Carries a transfer's <see cref="RetryBudget"/>, so its count spans the transfer's steps.</summary>
-    public static readonly ResiliencePropertyKey<RetryBudget> BudgetKey = new("Bytestream.Client.RetryBudget");
-
     public static ResiliencePipeline Create(ByteStreamClientOptions options, ILogger logger)
     {
         if (options.RetryPipeline is { } custom)
@@ -30,12 +27,10 @@ internal static class RetryPipelineFactory
         return new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
             .AddRetry(new RetryStrategyOptions
             {
-                // A transfer counts its failures without progress over all its steps; a lone call counts its attempts.
+                // One execution spans a transfer from one point of progress to the next (see ResumableStep).
                 ShouldHandle = args => ValueTask.FromResult(
                     RetryableStatus.IsRetryable(args.Outcome.Exception, args.Context.CancellationToken)
-                    && (args.Context.Properties.TryGetValue(BudgetKey, out var budget)
-                        ? budget.FailuresWithoutProgress <= maxRetries
-                        : args.AttemptNumber < maxRetries)),
+                    && args.AttemptNumber < maxRetries),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

@@ -6,18 +6,22 @@ namespace Bytestream.Client.Internal;
 /// </summary>
 internal readonly struct StepResult<T>
 {
-    private StepResult(T value, Exception? interruption)
+    private StepResult(T value, bool interrupted, Exception? cause)
     {
         Value = value;
-        Interruption = interruption;
+        IsInterrupted = interrupted;
+        Cause = cause;
     }
 
     public T Value { get; }
 
-    /// <summary>The failure that ended an attempt after it made progress; <see langword="null"/> when the step is done.</summary>
-    public Exception? Interruption { get; }
+    /// <summary>Gets whether the attempt ended after progress, so that the step goes on with a fresh budget.</summary>
+    public bool IsInterrupted { get; }
 
-    public static StepResult<T> Done(T value) => new(value, null);
+    /// <summary>Gets the failure that ended an interrupted attempt; <see langword="null"/> when the server ended the call without one.</summary>
+    public Exception? Cause { get; }
 
-    public static StepResult<T> Interrupted(Exception error) => new(default!, error);
+    public static StepResult<T> Done(T value) => new(value, false, null);
+
+    public static StepResult<T> Interrupted(Exception? cause) => new(default!, true, cause);
 }

@@ -23,6 +23,9 @@ internal static class ByteStreamError
     /// <summary>A non-seekable upload whose replay buffer or skipped prefix no longer holds what the server lacks.</summary>
     public const string CannotResume = "cannot resume";
 
+    /// <summary>Write calls the server ended with OK, unfinished, more times in a row than the retry budget, without progress.</summary>
+    public const string WriteEndedEarly = "before the upload was finished";
+
     /// <summary>A Read cut with OK before the expected length.</summary>
     public const string EndedEarly = "expected bytes";
 
@@ -422,9 +425,10 @@ internal sealed class FaultSchedule
         var partialEarlyEnd = s.Faults.Any(f => f.Kind == FaultKind.EndEarly && !f.MeansComplete);
         if (partialEarlyEnd || (!s.LengthKnownToClient && s.Faults.Any(f => f.Kind == FaultKind.EndEarly && f.CommittedSize is null)))
         {
-            // An early OK with another size than the whole is an interrupted attempt (Aborted). So is one with the
-            // stored size when the client does not know the length: only QueryWriteStatus can say it is complete.
-            retryable.Add(StatusCode.Aborted);
+            // An early OK with another size than the whole is an interrupted attempt, resumed at once. So is one with
+            // the stored size when the client does not know the length: only QueryWriteStatus can say it is complete.
+            // More of them in a row than MaxRetryAttempts, without progress, end the upload (no status was failed).
+            errors.Add(ByteStreamError.WriteEndedEarly);
         }
 
         if (partialEarlyEnd && s.StoredBeforehand)
