@@ -134,6 +134,12 @@ internal sealed class CommitJudge
             return CommitDecision.Failed(ThrowHelper.CommittedBeyondSent(_resourceName, committed, _sentEnd));
         }
 
+        if (committed == 0 && _rewindPoint > 0)
+        {
+            // nativelink answers 0 where the spec says NOT_FOUND: the server has forgotten the upload.
+            return Rewind(CommitVerdict.Restart, 0);
+        }
+
         if (committed < _rewindPoint)
         {
             return CommitDecision.Failed(ThrowHelper.CommittedWentBackwards(_resourceName, committed, _rewindPoint));

@@ -33,7 +33,7 @@ internal sealed class UploadSession : IDisposable
     private bool _sourceEnded;     // the source handed out its last byte
     private bool _cannotQuery;     // the server answered UNIMPLEMENTED: no background queries
     private long _keptSinceQuery;  // bytes kept for replay since the last background query
-    private bool _sending;         // a request-stream operation is under way: its IOException is the call's
+    private bool _sending;         // a request-stream operation is under way: whatever it throws is the call's failure
 
     public UploadSession(ClientCore core, string resourceName, UploadOptions? options, long? totalLength, UploadSource source)
     {
@@ -512,9 +512,10 @@ internal sealed class UploadSession : IDisposable
     }
 
     /// <summary>
-    /// A failure of the open call: its status, the cancellation that ended it, a write after it completed,
-    /// or the transport under its request stream (a stream reset by a proxy, a dropped connection).
+    /// A failure of the open call: its status, the cancellation that ended it, or anything a request-stream
+    /// operation throws (a write after the call completed, the transport under it: a stream reset by a proxy,
+    /// a dropped connection, the request aborted when the call's status arrived).
     /// </summary>
     private bool IsCallFailure(Exception ex) =>
-        _call is not null && (ex is RpcException or OperationCanceledException || (_sending && ex is InvalidOperationException or IOException));
+        _call is not null && (ex is RpcException or OperationCanceledException || _sending);
 }

@@ -1,0 +1,93 @@
+using Google.ByteStream;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Bytestream.Client.Tests.Infrastructure;
+
+/// <summary>
+/// One scripted Write call of a <see cref="ScriptedWriteInvoker"/>: it records the requests, and either
+/// accepts them all and answers the committed size once the request stream is closed, or, after a number
+/// of requests, ends with a status while the next request-stream write waits like a send that flow control
+/// holds back (it ends only when the call is cancelled).
+/// </summary>
+internal sealed class ScriptedWriteCall : IClientStreamWriter<WriteRequest>
+{
+    private readonly TaskCompletionSource<WriteResponse> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<WriteRequest> _requests = [];
+    private readonly int? _failAfter;
+    private readonly StatusCode _status;
+    private CancellationToken _callToken;
+
+    private ScriptedWriteCall(int? failAfter, StatusCode status)
+    {
+        _failAfter = failAfter;
+        _status = status;
+    }
+
+    /// <summary>Gets the requests received, in order.</summary>
+    public IReadOnlyList<WriteRequest> Requests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Gets whether the client cancelled the call.</summary>
+    public bool Cancelled => _callToken.IsCancellationRequested;
+
+    /// <inheritdoc/>
+    public WriteOptions? WriteOptions { get; set; }
+
+    internal Task<WriteResponse> Response => _response.Task;
+
+    /// <summary>A call that accepts every request and answers the size written once the request stream closes.</summary>
+    public static ScriptedWriteCall Accepting() => new(null, StatusCode.OK);
+
+    /// <summary>A call that accepts <paramref name="requests"/> requests, then ends with <paramref name="status"/> while the next write hangs.</summary>
+    public static ScriptedWriteCall EndsWithStatusWhileAWriteHangs(int requests, StatusCode status) => new(requests, status);
+
+    /// <inheritdoc/>
+    public Task WriteAsync(WriteRequest message) => WriteAsync(message, CancellationToken.None);
+
+    /// <inheritdoc/>
+    public async Task WriteAsync(WriteRequest message, CancellationToken cancellationToken)
+    {
+        int count;
+        lock (_requests)
+        {
+            count = _requests.Count;
+            if (_failAfter is null || count < _failAfter)
+            {
+                // A copy of the data: the client may reuse the buffer it wrapped once the write returns.
+                var copy = message.Clone();
+                copy.Data = ByteString.CopyFrom(message.Data.Span);
+                _requests.Add(copy);
+                return;
+            }
+        }
+
+        // The server ends the call; the transport never takes this message, so only the call's cancellation ends the wait.
+        _response.TrySetException(new RpcException(new Status(_status, "scripted end of the call")));
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(_callToken, cancellationToken);
+        await Task.Delay(Timeout.Infinite, either.Token);
+    }
+
+    /// <inheritdoc/>
+    public Task CompleteAsync()
+    {
+        var requests = Requests;
+        var end = requests.Count == 0 ? 0 : requests[^1].WriteOffset + requests[^1].Data.Length;
+        _response.TrySetResult(new WriteResponse { CommittedSize = end });
+        return Task.CompletedTask;
+    }
+
+    internal void Start(CancellationToken callToken)
+    {
+        _callToken = callToken;
+        callToken.Register(() => _response.TrySetException(new RpcException(new Status(StatusCode.Cancelled, "cancelled by the client"))));
+    }
+}
