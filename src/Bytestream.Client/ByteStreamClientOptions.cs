@@ -38,7 +38,8 @@ public sealed class ByteStreamClientOptions
     /// error is thrown. A failure after which the server had committed (or sent) more bytes than
     /// before starts the count again.
     /// </summary>
-    /// <value>Default 5; zero or more. Ignored when <see cref="RetryPipeline"/> is set.</value>
+    /// <value>Default 5; zero or more. When <see cref="RetryPipeline"/> is set, it only bounds the Write calls in a row
+    /// that a server ends with OK, unfinished, without progress.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public int MaxRetryAttempts
     {
@@ -68,7 +69,8 @@ public sealed class ByteStreamClientOptions
     /// Gets or sets the Polly pipeline that decides whether and when a failed step is retried. When
     /// set, it replaces the default pipeline built from <see cref="MaxRetryAttempts"/>,
     /// <see cref="InitialBackoff"/> and <see cref="MaxBackoff"/>; <see cref="ResiliencePipeline.Empty"/>
-    /// turns retries off. The pipeline runs once per network step (opening or continuing a call);
+    /// turns retries off. One execution of the pipeline covers a transfer from one point of progress to
+    /// the next, so its attempts count the consecutive failures without progress, across chunks;
     /// whatever it retries, the client resumes where the server left off.
     /// </summary>
     /// <value>Default <see langword="null"/>: exponential backoff with jitter over the retryable statuses
