@@ -46,6 +46,16 @@ internal sealed class ReplayBuffer(long maxBytes, int segmentSize) : IDisposable
         return _segments[^1].AsMemory(used, segmentSize - used);
     }
 
+    /// <summary>Gets whether every segment is full, so that a whole chunk can be adopted as the next one.</summary>
+    public bool EndsOnSegment => Held % segmentSize == 0;
+
+    /// <summary>Takes a pooled array holding one whole chunk as the next segment, without a copy (see <see cref="EndsOnSegment"/>).</summary>
+    public void Adopt(byte[] segment)
+    {
+        _segments.Add(segment);
+        End += segmentSize;
+    }
+
     /// <summary>Adds the <paramref name="count"/> bytes just written into <see cref="GetSpace"/>.</summary>
     public void Advance(int count) => End += count;
 
