@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Bytestream.Client;
+using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
 using Grpc.Net.Client;
 
@@ -90,17 +91,13 @@ public class ToolResumeTests
     /// <summary>Polls QueryWriteStatus until the upload reached <paramref name="size"/> (NOT_FOUND: not started yet); bounded.</summary>
     private static async Task WaitUntilCommittedAsync(ByteStreamClient client, string name, long size)
     {
-        using var timeout = new CancellationTokenSource(TaskExtensions.DefaultTimeoutSpan);
-        while (await CommittedAsync() < size)
-        {
-            await Task.Delay(20, timeout.Token);
-        }
+        await Eventually.UntilAsync(async () => await CommittedAsync() >= size, $"QueryWriteStatus of '{name}' to report {size} bytes committed");
 
         async Task<long> CommittedAsync()
         {
             try
             {
-                return (await client.QueryWriteStatusAsync(name, timeout.Token)).CommittedSize;
+                return (await client.QueryWriteStatusAsync(name)).CommittedSize;
             }
             catch (Grpc.Core.RpcException exception) when (exception.StatusCode == Grpc.Core.StatusCode.NotFound)
             {
@@ -112,10 +109,6 @@ public class ToolResumeTests
     /// <summary>Polls the server's true state (in-process, cheap) until the upload reached <paramref name="size"/>; bounded.</summary>
     private static async Task WaitUntilCommittedAsync(ByteStreamTestServer server, string name, long size)
     {
-        using var timeout = new CancellationTokenSource(TaskExtensions.DefaultTimeoutSpan);
-        while (!(server.TryGetWriteStatus(name, out var committed, out _) && committed >= size))
-        {
-            await Task.Delay(20, timeout.Token);
-        }
+        await Eventually.UntilAsync(() => server.TryGetWriteStatus(name, out var committed, out _) && committed >= size, $"the server to hold {size} bytes of '{name}'");
     }
 }

@@ -86,15 +86,7 @@ public class ReadCancellationTests : ReadServerTestBase
         Assert.That(stream.CanRead, Is.False);
     }
 
-    private async Task WaitForReadCallAsync()
-    {
-        var deadline = DateTime.UtcNow + TaskExtensions.DefaultTimeoutSpan;
-        while (ReadCalls.Count == 0)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "waiting for the Read call");
-            await Task.Delay(5);
-        }
-    }
+    private Task WaitForReadCallAsync() => Eventually.UntilAsync(() => ReadCalls.Count > 0, "the Read call");
 
     /// <summary>Cancels the download from inside its progress report, once enough bytes arrived.</summary>
     private sealed class CancelAt(long bytes, CancellationTokenSource cts) : IProgress<TransferProgress>

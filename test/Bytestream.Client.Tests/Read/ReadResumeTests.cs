@@ -279,13 +279,6 @@ public class ReadResumeTests : ReadServerTestBase
         Assert.That(ReadCalls.Select(c => c.RequestHeaders.GetValue("authorization")), Is.All.EqualTo("Bearer token"));
     }
 
-    private async Task WaitForReadCallsAsync(int count)
-    {
-        var deadline = DateTime.UtcNow + TaskExtensions.DefaultTimeoutSpan;
-        while (ReadCalls.Count < count)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"waiting for {count} Read calls");
-            await Task.Delay(5);
-        }
-    }
+    private Task WaitForReadCallsAsync(int count) =>
+        Eventually.UntilAsync(() => ReadCalls.Count >= count, $"{count} Read calls");
 }

@@ -1,3 +1,4 @@
+using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
 using Google.ByteStream;
 using Google.Protobuf;
@@ -38,12 +39,6 @@ public class TestServerConsistencyTests : ServerTestBase
         });
     }
 
-    private static async Task PollAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TaskExtensions.DefaultTimeoutSpan);
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
-    }
+    private static Task PollAsync(Func<bool> condition, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string what = "") =>
+        Eventually.UntilAsync(condition, what);
 }

@@ -159,12 +159,9 @@ public class WriteStreamConformanceTests : StreamConformanceTests
         var failure = await CatchAsync(() => stream.WriteAsync(piece).AsTask());
         await WaitForRequestsAsync(stream.ResourceName, 1);
         await _server.Calls.Single(c => c.Method == ByteStreamMethod.Write).Ended.DefaultTimeout();
-        var deadline = DateTime.UtcNow + TaskExtensions.DefaultTimeoutSpan;
-        while (failure is null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-            failure = await CatchAsync(() => stream.WriteAsync(piece).AsTask());
-        }
+        await Eventually.UntilAsync(
+            async () => (failure ??= await CatchAsync(() => stream.WriteAsync(piece).AsTask())) is not null,
+            "a write to fail after the server failed the call");
 
         Assert.That(failure, Is.InstanceOf<RpcException>().With.Property(nameof(RpcException.StatusCode)).EqualTo(StatusCode.PermissionDenied));
         Assert.That(stream.CanWrite, Is.False);
@@ -220,15 +217,8 @@ public class WriteStreamConformanceTests : StreamConformanceTests
         return [.. _server.WriteRequests.Where(r => callIds.Contains(r.CallId))];
     }
 
-    private async Task WaitForRequestsAsync(string name, int count)
-    {
-        var deadline = DateTime.UtcNow + TaskExtensions.DefaultTimeoutSpan;
-        while (Requests(name).Length < count)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"waiting for {count} WriteRequests");
-            await Task.Delay(5);
-        }
-    }
+    private Task WaitForRequestsAsync(string name, int count) =>
+        Eventually.UntilAsync(() => Requests(name).Length >= count, $"{count} WriteRequests for '{name}'");
 
     private static async Task<Exception?> CatchAsync(Func<Task> action)
     {

@@ -1,3 +1,4 @@
+using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
@@ -184,13 +185,6 @@ public class UploadCancellationTests : ServerTestBase
         return upload;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TaskExtensions.DefaultTimeoutSpan;
-        while (!condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not reached in time");
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string what = "") =>
+        Eventually.UntilAsync(condition, what);
 }

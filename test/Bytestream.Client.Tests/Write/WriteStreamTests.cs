@@ -1,3 +1,4 @@
+using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
 using Grpc.Core;
 
@@ -229,13 +230,6 @@ public class WriteStreamTests : ServerTestBase
         });
     }
 
-    private async Task WaitForRequestsAsync(int count)
-    {
-        var deadline = DateTime.UtcNow + TaskExtensions.DefaultTimeoutSpan;
-        while (Server.WriteRequests.Count < count)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the server did not receive {count} requests in time");
-            await Task.Delay(5);
-        }
-    }
+    private Task WaitForRequestsAsync(int count) =>
+        Eventually.UntilAsync(() => Server.WriteRequests.Count >= count, $"the server to receive {count} WriteRequests");
 }
