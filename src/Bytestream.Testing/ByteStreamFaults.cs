@@ -35,6 +35,7 @@ public sealed class ByteStreamFaults
     private readonly List<FaultRule> _stalls = [];
     private long _commitLag;
     private bool _commitOnlyOnFinish;
+    private bool _forgetUploadOnFailure;
     private long _finalCommittedSizeDelta;
     private QueryWriteStatusMode _queryWriteStatusMode;
     private Func<long, bool, (long CommittedSize, bool Complete)>? _queryWriteStatusOverride;
@@ -115,6 +116,18 @@ public sealed class ByteStreamFaults
     {
         get { lock (_gate) { return _commitOnlyOnFinish; } }
         set { lock (_gate) { _commitOnlyOnFinish = value; } }
+    }
+
+    /// <summary>
+    /// Gets or sets whether a Write call that fails (an injected fault, a protocol error, the client
+    /// cancelling it) makes the server forget the whole upload, as an in-memory server that restarted:
+    /// QueryWriteStatus then answers NOT_FOUND, and the client must start again at offset 0.
+    /// </summary>
+    /// <value>Default <see langword="false"/>: a failed call keeps what was committed.</value>
+    public bool ForgetUploadOnFailure
+    {
+        get { lock (_gate) { return _forgetUploadOnFailure; } }
+        set { lock (_gate) { _forgetUploadOnFailure = value; } }
     }
 
     /// <summary>
@@ -299,6 +312,7 @@ public sealed class ByteStreamFaults
             _stalls.Clear();
             _commitLag = 0;
             _commitOnlyOnFinish = false;
+            _forgetUploadOnFailure = false;
             _finalCommittedSizeDelta = 0;
             _queryWriteStatusMode = QueryWriteStatusMode.Normal;
             _queryWriteStatusOverride = null;

@@ -275,7 +275,7 @@ internal sealed class ByteStreamService(
         }
         catch (Exception) when (!finished)
         {
-            store.EndWithoutFinish(name, upload, callId, failed: true, startOffset, faults.CommitLag, faults.CommitOnlyOnFinish);
+            store.EndWithoutFinish(name, upload, callId, failed: true, startOffset, faults.CommitLag, faults.CommitOnlyOnFinish, forget: faults.ForgetUploadOnFailure);
             throw;
         }
     }

@@ -166,13 +166,20 @@ internal sealed class ResourceStore
     /// (never below <paramref name="startOffset"/>); nothing when <paramref name="discard"/> is set.
     /// A call that no longer owns the upload changes nothing.
     /// </summary>
-    public long EndWithoutFinish(string name, Upload upload, long callId, bool failed, long startOffset, long commitLag, bool discard)
+    public long EndWithoutFinish(string name, Upload upload, long callId, bool failed, long startOffset, long commitLag, bool discard, bool forget = false)
     {
         lock (_gate)
         {
             if (!IsOwner(name, upload, callId))
             {
                 return upload.Committed;
+            }
+
+            if (failed && forget)
+            {
+                _uploads.Remove(name);
+                upload.Release();
+                return 0;
             }
 
             if (discard)

@@ -28,10 +28,20 @@ public class FaultScheduleTests : ServerTestBase
 
     protected override ByteStreamTestServerOptions ServerOptions => new() { ReadChunkSize = FaultSchedule.ReadChunkSize };
 
+    /// <summary>The seeds an exhaustive run covers (run it with <c>--filter Category=Exhaustive</c>); CI runs the fast subset.</summary>
+    public const int ExhaustiveScheduleCount = 10_000;
+
     [Test]
-    public async Task RandomSchedules_EveryPath_SucceedWithIdenticalDataOrFailAsTheFaultsAllow()
+    public Task RandomSchedules_EveryPath_SucceedWithIdenticalDataOrFailAsTheFaultsAllow() => RunAsync(Seeds());
+
+    [Test]
+    [Explicit("Minutes long: the exhaustive run of the randomized schedules.")]
+    [Category("Exhaustive")]
+    public Task RandomSchedules_TenThousandSeeds_SucceedWithIdenticalDataOrFailAsTheFaultsAllow() => RunAsync(Enumerable.Range(1, ExhaustiveScheduleCount));
+
+    private async Task RunAsync(IEnumerable<int> seeds)
     {
-        var schedules = Seeds().Select(FaultSchedule.Generate).ToList();
+        var schedules = seeds.Select(FaultSchedule.Generate).ToList();
         // One connection per worker: thousands of cancelled calls on one HTTP/2 connection trip Kestrel's
         // rapid-reset protection (ENHANCE_YOUR_CALM), which is the server's doing, not the schedule's.
         var channels = new ConcurrentBag<GrpcChannel>(Enumerable.Range(0, Parallelism).Select(_ => Server.CreateChannel()));

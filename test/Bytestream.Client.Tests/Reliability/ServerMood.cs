@@ -31,6 +31,15 @@ internal enum ServerMood
 
     /// <summary>Two empty ReadResponses (keep-alives) before every data message, and a small commit lag.</summary>
     KeepAlives,
+
+    /// <summary>
+    /// A failed Write makes the server forget the whole upload (an in-memory server that restarted):
+    /// QueryWriteStatus then answers NOT_FOUND, and every cut is a restart at 0, as often as it happens.
+    /// </summary>
+    ForgetsOnFailure,
+
+    /// <summary>QueryWriteStatus always answers NOT_FOUND while the server keeps the partial upload, committed with a lag: restarts at 0 over what it holds.</summary>
+    QueryNotFoundWithLag,
 }
 
 internal static class ServerMoods
@@ -41,17 +50,19 @@ internal static class ServerMoods
         {
             ServerMood.CommitLagSmall or ServerMood.KeepAlives => 100,
             ServerMood.CommitLagLarge => 5_000,
+            ServerMood.QueryNotFoundWithLag => 300,
             ServerMood.ZeroOrComplete => 300,
             _ => 0,
         };
         faults.QueryWriteStatusMode = mood switch
         {
-            ServerMood.QueryNotFound => QueryWriteStatusMode.NotFound,
+            ServerMood.QueryNotFound or ServerMood.QueryNotFoundWithLag => QueryWriteStatusMode.NotFound,
             ServerMood.QueryUnimplemented => QueryWriteStatusMode.Unimplemented,
             ServerMood.ZeroOrComplete => QueryWriteStatusMode.ZeroOrComplete,
             _ => QueryWriteStatusMode.Normal,
         };
         faults.CommitOnlyOnFinish = mood == ServerMood.CommitOnlyOnFinish;
+        faults.ForgetUploadOnFailure = mood == ServerMood.ForgetsOnFailure;
         faults.EmptyReadResponsesBeforeEachChunk = mood == ServerMood.KeepAlives ? 2 : 0;
     }
 }
