@@ -16,7 +16,8 @@ internal sealed class WrittenUploadSource(string resourceName, int chunkSize, lo
 {
     private readonly Channel<Write> _writes = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
-    // The caller's side.
+    // The caller's side. A chunk being filled when the upload ends is left to the garbage collector: the
+    // session, which ends it, must not return an array the caller may still be copying into.
     private byte[]? _staging;
     private int _staged;
     private Exception? _failure;
@@ -131,17 +132,6 @@ internal sealed class WrittenUploadSource(string resourceName, int chunkSize, lo
         }
 
         return _written;
-    }
-
-    public override void Dispose()
-    {
-        if (_staging is { } staging)
-        {
-            _staging = null;
-            ArrayPool<byte>.Shared.Return(staging);
-        }
-
-        base.Dispose();
     }
 
     private Write TakeStaged()
