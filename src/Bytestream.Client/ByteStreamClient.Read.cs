@@ -20,7 +20,7 @@ public partial class ByteStreamClient
     /// <returns>A read-only stream whose <see cref="Stream.Position"/> is the absolute offset of the next byte.
     /// Its reads throw the server's <see cref="RpcException"/> (for example <see cref="StatusCode.NotFound"/>)
     /// when the failure is not retryable or outlasts the retry budget.</returns>
-    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> or <paramref name="limit"/> is negative.</exception>
     public virtual ByteStreamReadStream OpenRead(string resourceName, long offset = 0, long limit = 0)
     {
@@ -38,7 +38,7 @@ public partial class ByteStreamClient
     /// <param name="resourceName">The resource to read.</param>
     /// <param name="options">Offset, limit, expected length, progress and headers of the read.</param>
     /// <returns>A read-only stream whose <see cref="Stream.Position"/> is the absolute offset of the next byte.</returns>
-    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The offset, limit or expected length is negative.</exception>
     public virtual ByteStreamReadStream OpenRead(string resourceName, DownloadOptions options)
@@ -58,7 +58,7 @@ public partial class ByteStreamClient
     /// <param name="options">Offset, limit, expected length, progress and headers. Default: the whole resource.</param>
     /// <param name="cancellationToken">Cancels the download.</param>
     /// <returns>The number of bytes written to <paramref name="destination"/>.</returns>
-    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/> or empty,
+    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character,
     /// or <paramref name="destination"/> cannot be written to.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="destination"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The offset, limit or expected length is negative.</exception>
@@ -89,7 +89,7 @@ public partial class ByteStreamClient
     /// <param name="resourceName">The resource to read.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The bytes of the resource.</returns>
-    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character.</exception>
     /// <exception cref="RpcException">The server's error when it is not retryable or outlasted the retry budget,
     /// for example <see cref="StatusCode.NotFound"/>.</exception>
     /// <exception cref="ByteStreamException">The server sent more bytes than a REAPI name states, or fewer.</exception>
@@ -114,8 +114,7 @@ public partial class ByteStreamClient
     }
 
     private ResumableReader CreateReader(string resourceName, long offset, long limit, long? expectedLength, Metadata? headers) =>
-        new(_core, resourceName, offset, limit,
-            expectedLength ?? ResumableReader.InferExpectedLength(resourceName, offset, limit), headers);
+        new(_core, resourceName, offset, limit, expectedLength, headers);
 
     private static async Task<long> DownloadCoreAsync(ResumableReader reader, Stream destination,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ public partial class ByteStreamClient
     /// <param name="resourceName">The resource to write, for example a REAPI upload name.</param>
     /// <param name="options">Per-upload settings; defaults when <see langword="null"/>.</param>
     /// <returns>A write-only, non-seekable stream.</returns>
-    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/> or empty, or
+    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character, or
     /// <see cref="UploadOptions.ExpectedLength"/> is negative.</exception>
     public virtual ByteStreamWriteStream OpenWrite(string resourceName, UploadOptions? options = null)
     {
@@ -36,7 +36,7 @@ public partial class ByteStreamClient
     /// <param name="options">Per-upload settings; defaults when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the upload; the committed bytes stay resumable.</param>
     /// <returns>The committed size, the bytes sent (resends included) and the number of resumes.</returns>
-    /// <exception cref="ArgumentException">The resource name is <see langword="null"/> or empty, the source is
+    /// <exception cref="ArgumentException">The resource name is <see langword="null"/>, empty, white space or holds a control character, the source is
     /// <see langword="null"/> or cannot be read, or <see cref="UploadOptions.ExpectedLength"/> is negative.</exception>
     /// <exception cref="RpcException">The server's error, when it is not retryable or outlasts the retries.</exception>
     /// <exception cref="ByteStreamException">The server broke the protocol, the source's length differs from the
@@ -65,7 +65,7 @@ public partial class ByteStreamClient
     /// <param name="options">Per-upload settings; defaults when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the upload; the committed bytes stay resumable.</param>
     /// <returns>The committed size, the bytes sent (resends included) and the number of resumes.</returns>
-    /// <exception cref="ArgumentException">The resource name is <see langword="null"/> or empty, or
+    /// <exception cref="ArgumentException">The resource name is <see langword="null"/>, empty, white space or holds a control character, or
     /// <see cref="UploadOptions.ExpectedLength"/> (or the size in a REAPI upload name) differs from the data's length.</exception>
     /// <exception cref="RpcException">The server's error, when it is not retryable or outlasts the retries.</exception>
     /// <exception cref="ByteStreamException">The server broke the protocol.</exception>

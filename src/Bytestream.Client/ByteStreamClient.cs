@@ -24,18 +24,21 @@ public partial class ByteStreamClient
     /// <param name="channel">The channel to the ByteStream server, for example a <c>GrpcChannel</c>.</param>
     /// <param name="options">The client's settings; copied, so later changes have no effect. Defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="channel"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> contradict each other (<see cref="ByteStreamClientOptions.MaxBackoff"/> below <see cref="ByteStreamClientOptions.InitialBackoff"/>).</exception>
     public ByteStreamClient(ChannelBase channel, ByteStreamClientOptions? options = null)
-        : this((channel ?? throw new ArgumentNullException(nameof(channel))).CreateCallInvoker(), options)
     {
+        ArgumentNullException.ThrowIfNull(channel);
+        _core = new ClientCore(channel.CreateCallInvoker(), options, channel.Target);
     }
 
     /// <summary>Creates a client that makes its calls through <paramref name="callInvoker"/> (interceptors, client factories).</summary>
     /// <param name="callInvoker">The invoker of the gRPC calls.</param>
     /// <param name="options">The client's settings; copied, so later changes have no effect. Defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="callInvoker"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> contradict each other (<see cref="ByteStreamClientOptions.MaxBackoff"/> below <see cref="ByteStreamClientOptions.InitialBackoff"/>).</exception>
     public ByteStreamClient(CallInvoker callInvoker, ByteStreamClientOptions? options = null)
     {
-        _core = new ClientCore(callInvoker, options);
+        _core = new ClientCore(callInvoker, options, target: null);
     }
 
     /// <summary>The shared state of this client's operations; tests inspect the options a client was built with.</summary>
@@ -48,7 +51,7 @@ public partial class ByteStreamClient
     /// <param name="resourceName">The resource name the upload writes to.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The committed size and whether the write is complete.</returns>
-    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character.</exception>
     /// <exception cref="RpcException">The server's error, for example <see cref="StatusCode.NotFound"/> for an unknown upload.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public virtual Task<WriteStatus> QueryWriteStatusAsync(string resourceName, CancellationToken cancellationToken = default)

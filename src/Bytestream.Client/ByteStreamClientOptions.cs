@@ -57,7 +57,11 @@ public sealed class ByteStreamClientOptions
     }
 
     /// <summary>Gets or sets the longest delay between two retries.</summary>
-    /// <value>Default 5 s; from zero to one day. Ignored when <see cref="RetryPipeline"/> is set.</value>
+    /// <value>
+    /// Default 5 s; from zero to one day, and not below <see cref="InitialBackoff"/>: a client is not built
+    /// from options where it is (<see cref="ArgumentException"/>; the two are compared only then, so they
+    /// can be set in any order). Ignored when <see cref="RetryPipeline"/> is set.
+    /// </value>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside that range.</exception>
     public TimeSpan MaxBackoff
     {
@@ -119,4 +123,16 @@ public sealed class ByteStreamClientOptions
     }
 
     internal ByteStreamClientOptions Clone() => (ByteStreamClientOptions)MemberwiseClone();
+
+    /// <summary>Checks what one setter alone cannot: settings that contradict each other.</summary>
+    /// <exception cref="ArgumentException">The default pipeline would be built with <see cref="MaxBackoff"/> below <see cref="InitialBackoff"/>.</exception>
+    internal void Validate()
+    {
+        if (RetryPipeline is null && MaxBackoff < InitialBackoff)
+        {
+            throw new ArgumentException(
+                $"MaxBackoff ({MaxBackoff.TotalMilliseconds} ms) is below InitialBackoff ({InitialBackoff.TotalMilliseconds} ms): the longest delay between retries cannot be shorter than the first. Raise MaxBackoff or lower InitialBackoff.",
+                "options");
+        }
+    }
 }

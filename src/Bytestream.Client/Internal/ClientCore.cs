@@ -8,12 +8,14 @@ namespace Bytestream.Client.Internal;
 /// <summary>What every operation of one <see cref="ByteStreamClient"/> shares: the stub, a frozen copy of the options, the pipeline, the logger.</summary>
 internal sealed class ClientCore
 {
-    public ClientCore(Grpc.Core.CallInvoker callInvoker, ByteStreamClientOptions? options)
+    public ClientCore(Grpc.Core.CallInvoker callInvoker, ByteStreamClientOptions? options, string? target)
     {
         ArgumentNullException.ThrowIfNull(callInvoker);
         Options = (options ?? new ByteStreamClientOptions()).Clone();
+        Options.Validate();
         Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Bytestream.Client.ByteStreamClient");
         CallInvoker = callInvoker;
+        Target = target;
         Stub = new ByteStream.ByteStreamClient(callInvoker);
         Pipeline = RetryPipelineFactory.Create(Options, Logger);
     }
@@ -22,6 +24,9 @@ internal sealed class ClientCore
     public Grpc.Core.CallInvoker CallInvoker { get; }
 
     public ByteStream.ByteStreamClient Stub { get; }
+
+    /// <summary>The channel's target (host:port) for messages, when the client was built on a channel.</summary>
+    public string? Target { get; }
 
     public ByteStreamClientOptions Options { get; }
 

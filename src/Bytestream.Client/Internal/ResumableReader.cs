@@ -16,8 +16,9 @@ internal sealed class ResumableReader : IDisposable
     private readonly Metadata? _headers;
     private readonly long _limit;
 
-    // The most bytes this read may yield: the limit or the expected length, whichever is smaller.
+    // The most bytes this read may yield: the limit or the expected length, whichever is smaller; and which one it is.
     private readonly long _maxLength;
+    private readonly ReadBound _bound;
     private readonly OperationTelemetry _telemetry;
     private int _calls;
 
@@ -31,16 +32,20 @@ internal sealed class ResumableReader : IDisposable
     // A protocol violation ends the read for good: resuming would only repeat it.
     private ExceptionDispatchInfo? _fault;
 
+    /// <summary>Prepares a read; <paramref name="expectedLength"/> is the caller's, or <see langword="null"/> to infer it from a REAPI name.</summary>
     public ResumableReader(ClientCore core, string resourceName, long offset, long limit, long? expectedLength, Metadata? headers)
     {
         _core = core;
         ResourceName = resourceName;
         StartOffset = offset;
         _limit = limit;
-        ExpectedLength = expectedLength;
+        ExpectedLength = expectedLength ?? InferExpectedLength(resourceName, offset, limit);
         _headers = headers;
         _telemetry = new OperationTelemetry("download", resourceName, core.TimeProvider);
-        _maxLength = Math.Min(limit > 0 ? limit : long.MaxValue, expectedLength ?? long.MaxValue);
+        _maxLength = Math.Min(limit > 0 ? limit : long.MaxValue, ExpectedLength ?? long.MaxValue);
+        _bound = limit > 0 && limit == _maxLength ? ReadBound.ReadLimit
+            : expectedLength is not null ? ReadBound.ExpectedLength
+            : ReadBound.BlobSize;
     }
 
     public string ResourceName { get; }
@@ -58,7 +63,7 @@ internal sealed class ResumableReader : IDisposable
     /// the offset and the limit: <see langword="null"/> for other names, including compressed ones
     /// (their size is not the byte count on the wire).
     /// </summary>
-    public static long? InferExpectedLength(string resourceName, long offset, long limit)
+    private static long? InferExpectedLength(string resourceName, long offset, long limit)
     {
         if (BlobResourceName.TryGetUncompressedSize(resourceName) is not { } size)
         {
@@ -79,7 +84,7 @@ internal sealed class ResumableReader : IDisposable
     /// <exception cref="ObjectDisposedException">The reader was disposed.</exception>
     public ValueTask<ReadOnlyMemory<byte>> ReadChunkAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, typeof(ByteStreamReadStream));
         ReturnCurrent();
         _fault?.Throw();
         if (_finished)
@@ -111,7 +116,7 @@ internal sealed class ResumableReader : IDisposable
     private async ValueTask<StepResult<ReadOnlyMemory<byte>>> AttemptAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, typeof(ByteStreamReadStream));
         if (_finished)
         {
             // An interrupted attempt may have been followed by the end (an error after the last byte).
@@ -157,7 +162,7 @@ internal sealed class ResumableReader : IDisposable
                 {
                     chunk.Return();
                     CloseCall();
-                    throw ThrowHelper.ReadTooLong(ResourceName, StartOffset, Received + chunk.Length, _maxLength, _maxLength != _limit || _limit == 0);
+                    throw ThrowHelper.ReadTooLong(ResourceName, StartOffset, Received + chunk.Length, _maxLength, _bound);
                 }
 
                 Received += chunk.Length;
@@ -193,7 +198,8 @@ internal sealed class ResumableReader : IDisposable
         CloseCall(error);
         if (_disposed)
         {
-            throw new ObjectDisposedException(GetType().FullName, exception);
+            // The call's own error (it was cancelled by the disposal) says nothing more.
+            throw new ObjectDisposedException(typeof(ByteStreamReadStream).FullName, "The stream was disposed while a read waited for data.");
         }
 
         if (error is OperationCanceledException)

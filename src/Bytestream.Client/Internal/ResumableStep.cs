@@ -28,9 +28,9 @@ internal static class ResumableStep
             try
             {
                 result = await core.Pipeline.ExecuteAsync(
-                    static (ctx, s) => s.attempt(s.state, ctx.CancellationToken),
+                    static (ctx, s) => AttemptAsync(s.core, s.resourceName, s.attempt, s.state, ctx.CancellationToken),
                     context,
-                    (attempt, state)).ConfigureAwait(false);
+                    (core, resourceName, attempt, state)).ConfigureAwait(false);
             }
             catch (RpcException ex) when (cancellationToken.IsCancellationRequested)
             {
@@ -48,6 +48,27 @@ internal static class ResumableStep
 
             Log.ResumingAfterProgress(core.Logger, resourceName, result.Cause);
             Telemetry.Retries.Add(1);
+        }
+    }
+
+    /// <summary>
+    /// One attempt; a peer that does not speak gRPC over HTTP/2 becomes a <see cref="ByteStreamException"/>
+    /// here, inside the pipeline, so that no pipeline (the default or the caller's) retries it.
+    /// </summary>
+    private static async ValueTask<StepResult<TResult>> AttemptAsync<TState, TResult>(
+        ClientCore core,
+        string resourceName,
+        Func<TState, CancellationToken, ValueTask<StepResult<TResult>>> attempt,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await attempt(state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (NotHttp2Server.Matches(ex, out var errorCode))
+        {
+            throw ThrowHelper.NotGrpcOverHttp2(resourceName, core.Target, errorCode, ex);
         }
     }
 }

@@ -7,7 +7,8 @@ internal static class RetryableStatus
 {
     public static bool IsRetryable(Exception? exception, CancellationToken callerToken) => exception switch
     {
-        RpcException rpc => IsRetryable(rpc.StatusCode, callerToken),
+        // A peer that does not speak gRPC over HTTP/2 gives INTERNAL, which another try cannot change.
+        RpcException rpc => IsRetryable(rpc.StatusCode, callerToken) && !NotHttp2Server.Matches(rpc, out _),
         _ => false,
     };
 

@@ -87,7 +87,20 @@ public class ReadScriptedTests
             CreateClient(invoker).DownloadAsync(Name, new MemoryStream(), new DownloadOptions { ExpectedLength = 10 }).DefaultTimeout());
 
         Assert.That(ex!.ResourceName, Is.EqualTo(Name));
-        Assert.That(ex.Message, Does.Contain("more than the 10 expected"));
+        Assert.That(ex.Message, Does.Contain("returned more than the expected length: at least 12 bytes, but DownloadOptions.ExpectedLength is 10"));
+        Assert.That(ex.Message, Does.Not.Contain("read_offset"), "the caller's length was too small; the server is not to blame");
+    }
+
+    [Test]
+    public void DownloadAsync_MoreThanTheBlobNameSays_BlamesTheServer()
+    {
+        const string blob = "main/blobs/0000000000000000000000000000000000000000000000000000000000000000/10";
+        var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Send(TestData.Random(20)));
+
+        var ex = Assert.ThrowsAsync<ByteStreamException>(() => CreateClient(invoker).DownloadAsync(blob, new MemoryStream()).DefaultTimeout());
+
+        Assert.That(ex!.Message, Does.Contain("broke the protocol"));
+        Assert.That(ex.Message, Does.Contain("at least 20 bytes, more than the 10 its REAPI name gives"));
     }
 
     [Test]
@@ -275,14 +288,14 @@ public class ReadScriptedTests
         var invoker = new ScriptedReadInvoker(new ScriptedReadCall().Hang());
         var stream = CreateClient(invoker).OpenRead(Name);
         var pending = stream.ReadAsync(new byte[4]).AsTask();
-        while (invoker.Started.Count == 0)
-        {
-            await Task.Yield();
-        }
+        await Eventually.UntilAsync(() => invoker.Started.Count > 0, "the Read call");
 
         await stream.DisposeAsync();
 
-        Assert.That(async () => await pending.DefaultTimeout(), Throws.InstanceOf<ObjectDisposedException>());
+        // It names the public stream, not the internal reader behind it.
+        var error = Assert.ThrowsAsync<ObjectDisposedException>(async () => await pending.DefaultTimeout());
+        Assert.That(error!.ObjectName, Is.EqualTo(typeof(ByteStreamReadStream).FullName), error.ToString());
+        Assert.That(error.Message, Does.Not.Contain("Internal"));
         Assert.That(invoker.Started, Has.Count.EqualTo(1), "a disposed stream does not resume");
     }
 

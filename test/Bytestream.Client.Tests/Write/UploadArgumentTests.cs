@@ -100,6 +100,36 @@ public class UploadArgumentTests : ServerTestBase
     }
 
     [Test]
+    public void Options_MaxBackoffBelowInitialBackoff_ClientIsNotBuilt()
+    {
+        var options = new ByteStreamClientOptions { InitialBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.FromMilliseconds(500) };
+
+        var fromChannel = Assert.Throws<ArgumentException>(() => new ByteStreamClient(Channel, options));
+        var fromInvoker = Assert.Throws<ArgumentException>(() => new ByteStreamClient(Channel.CreateCallInvoker(), options));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromChannel!.Message, Does.Contain("MaxBackoff (500 ms) is below InitialBackoff (2000 ms)"));
+            Assert.That(fromChannel.ParamName, Is.EqualTo("options"));
+            Assert.That(fromInvoker!.Message, Does.Contain("MaxBackoff (500 ms)"));
+        });
+    }
+
+    [Test]
+    public void Options_BackoffsSetInAnyOrder_AreComparedOnlyWhenTheClientIsBuilt()
+    {
+        // Lowering both below the defaults one at a time passes through MaxBackoff < InitialBackoff (50 ms < 100 ms).
+        var options = new ByteStreamClientOptions { MaxBackoff = TimeSpan.FromMilliseconds(50), InitialBackoff = TimeSpan.FromMilliseconds(10) };
+        var custom = new ByteStreamClientOptions { InitialBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.Zero, RetryPipeline = Polly.ResiliencePipeline.Empty };
+
+        Assert.Multiple(() =>
+        {
+            Assert.DoesNotThrow(() => _ = new ByteStreamClient(Channel, options));
+            Assert.DoesNotThrow(() => _ = new ByteStreamClient(Channel, custom), "a custom pipeline ignores both");
+        });
+    }
+
+    [Test]
     public async Task Options_ChangedAfterTheClientWasBuilt_DoNotAffectIt()
     {
         var options = new ByteStreamClientOptions { ChunkSize = 1000 };
