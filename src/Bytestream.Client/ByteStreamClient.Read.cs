@@ -1,4 +1,3 @@
-using System.Buffers;
 using Bytestream.Client.Internal;
 using Grpc.Core;
 
@@ -84,7 +83,9 @@ public partial class ByteStreamClient
 
     /// <summary>
     /// Reads a whole resource into a new array, resuming after retryable failures. For a REAPI read
-    /// name the array is allocated once at the size the name states.
+    /// name the array is allocated once at the size the name states. Otherwise the bytes are collected
+    /// in segments and copied once into the result at the end (so the peak is about twice the
+    /// resource); a read that passes <see cref="Array.MaxLength"/> stops at that byte, holding no more.
     /// </summary>
     /// <param name="resourceName">The resource to read.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -93,7 +94,8 @@ public partial class ByteStreamClient
     /// <exception cref="RpcException">The server's error when it is not retryable or outlasted the retry budget,
     /// for example <see cref="StatusCode.NotFound"/>.</exception>
     /// <exception cref="ByteStreamException">The server sent more bytes than a REAPI name states, or fewer.</exception>
-    /// <exception cref="InvalidOperationException">The resource is larger than a byte array can hold.</exception>
+    /// <exception cref="InvalidOperationException">The resource is larger than a byte array can hold: known
+    /// from a REAPI name before any call, otherwise as soon as the bytes received pass <see cref="Array.MaxLength"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; never retried.</exception>
     public virtual Task<byte[]> ReadAllBytesAsync(string resourceName, CancellationToken cancellationToken = default)
     {
@@ -161,25 +163,22 @@ public partial class ByteStreamClient
                 }
             }
 
-            // Unknown length: the chunks are pooled and reused, so copy each into a growing buffer.
-            var received = new ArrayBufferWriter<byte>();
+            // Unknown length: the chunks are pooled and reused, so copy each out, and stop at the first byte
+            // past what an array can hold, holding no more than that.
+            var received = new ArrayCollector(Array.MaxLength);
             while (true)
             {
                 var chunk = await reader.ReadChunkAsync(cancellationToken).ConfigureAwait(false);
                 if (chunk.IsEmpty)
                 {
-                    break;
+                    return received.ToArray();
                 }
 
-                if (reader.Received > Array.MaxLength)
+                if (!received.TryAppend(chunk.Span))
                 {
                     throw ThrowHelper.TooLargeForArray(reader.ResourceName, reader.Received);
                 }
-
-                received.Write(chunk.Span);
             }
-
-            return received.WrittenSpan.ToArray();
         }
     }
 }
