@@ -94,7 +94,7 @@ internal static class DemoCommand
             }
 
             var uploadSeconds = watch.Elapsed.TotalSeconds;
-            output.Line(string.Create(CultureInfo.InvariantCulture, $"          {upload.CommittedSize:N0} bytes committed, {upload.BytesSent:N0} bytes sent ({upload.BytesSent - size:N0} re-sent), {upload.Resumes} resumes, {Rate.Describe(size, uploadSeconds)}"));
+            output.Line(string.Create(CultureInfo.InvariantCulture, $"          {upload.CommittedSize:N0} bytes committed, {upload.BytesSent:N0} bytes sent ({upload.BytesSent - size:N0} re-sent), {upload.Resumes} resumes, {Units.Duration(size, uploadSeconds)}"));
 
             var readName = blob.ToReadResourceName();
             output.Line($"download: {readName}");
@@ -109,7 +109,7 @@ internal static class DemoCommand
 
             var downloadSeconds = watch.Elapsed.TotalSeconds;
             var readResumes = server.Calls.Count(c => c.Method == ByteStreamMethod.Read) - readCallsBefore - 1;
-            output.Line(string.Create(CultureInfo.InvariantCulture, $"          {downloaded:N0} bytes, {readResumes} resumes, {Rate.Describe(downloaded, downloadSeconds)}"));
+            output.Line(string.Create(CultureInfo.InvariantCulture, $"          {downloaded:N0} bytes, {readResumes} resumes, {Units.Duration(downloaded, downloadSeconds)}"));
 
             var copyHash = await HashFileAsync(copy, cancellationToken);
             var verified = copyHash == sourceHash && downloaded == size;
@@ -158,7 +158,7 @@ internal static class DemoCommand
     {
         // Box-drawing borders only on a terminal: a log gets plain ASCII.
         var table = new Table { Border = output.Interactive ? TableBorder.Rounded : TableBorder.Ascii }
-            .AddColumns("transfer", "bytes sent", "resumes", "re-sent", "seconds", "MB/s", "SHA-256");
+            .AddColumns("transfer", "bytes sent", "resumes", "re-sent", "seconds", "MiB/s", "SHA-256");
         foreach (var column in table.Columns.Skip(1))
         {
             column.RightAligned();
@@ -166,8 +166,8 @@ internal static class DemoCommand
 
         string Row(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
         var check = verified ? "yes" : "NO";
-        table.AddRow("upload", Row($"{upload.BytesSent:N0}"), Row($"{upload.Resumes}"), Row($"{upload.BytesSent - size:N0}"), Row($"{uploadSeconds:0.00}"), Row($"{size / uploadSeconds / 1e6:0.0}"), check);
-        table.AddRow("download", Row($"{downloaded:N0}"), Row($"{readResumes}"), "0", Row($"{downloadSeconds:0.00}"), Row($"{downloaded / downloadSeconds / 1e6:0.0}"), check);
+        table.AddRow("upload", Row($"{upload.BytesSent:N0}"), Row($"{upload.Resumes}"), Row($"{upload.BytesSent - size:N0}"), Row($"{uploadSeconds:0.00}"), Row($"{size / uploadSeconds / (1 << 20):0.0}"), check);
+        table.AddRow("download", Row($"{downloaded:N0}"), Row($"{readResumes}"), "0", Row($"{downloadSeconds:0.00}"), Row($"{downloaded / downloadSeconds / (1 << 20):0.0}"), check);
         AnsiConsole.Write(table);
     }
 

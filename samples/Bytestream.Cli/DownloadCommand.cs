@@ -60,7 +60,7 @@ internal static class DownloadCommand
                     ["bytes"] = bytes,
                     ["seconds"] = Math.Round(seconds, 3),
                 },
-                string.Create(CultureInfo.InvariantCulture, $"downloaded {name} to {target.Name}: {bytes:N0} bytes{(offset > 0 ? $" from offset {offset:N0}" : string.Empty)}, {Rate.Describe(bytes, seconds)}"));
+                string.Create(CultureInfo.InvariantCulture, $"downloaded {name} to {target.Name}: {bytes:N0} bytes{(offset > 0 ? $" from offset {offset:N0}" : string.Empty)}, {Units.Duration(bytes, seconds)}"));
             return ExitCodes.Ok;
         });
         return command;

@@ -1,16 +1,19 @@
 using System.Diagnostics;
-using System.Globalization;
 using Bytestream.Client;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Bytestream.Cli;
 
 /// <summary>
 /// Shows one transfer while it runs: a live progress bar when stdout is a terminal, plain lines otherwise
-/// (each quarter done, every resume; no control codes), nothing with --json.
+/// (each quarter done, or every 2 s when the size is unknown, and every resume; no control codes), nothing
+/// with --json. Both say what a <see cref="TransferMeter"/> says: sizes and the rate of bytes moved now.
 /// </summary>
 internal static class TransferDisplay
 {
+    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(2);
+
     public static async Task<T> RunAsync<T>(Output output, TransferEvents events, string label, long? total, Func<IProgress<TransferProgress>?, Task<T>> transfer)
     {
         if (output.Json)
@@ -18,67 +21,106 @@ internal static class TransferDisplay
             return await transfer(null);
         }
 
-        if (output.Interactive)
-        {
-            return await AnsiConsole.Progress()
-                .AutoClear(false)
-                .HideCompleted(false)
-                .Columns(
-                    new TaskDescriptionColumn { Alignment = Justify.Left },
-                    new ProgressBarColumn(),
-                    new PercentageColumn(),
-                    new DownloadedColumn(),
-                    new TransferSpeedColumn(),
-                    new RemainingTimeColumn())
-                .StartAsync(async context =>
-                {
-                    var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(1, total ?? 1));
-                    task.IsIndeterminate = total is null;
-                    var resumes = 0;
-                    void OnEvent(string text)
-                    {
-                        if (text.StartsWith("interrupted", StringComparison.Ordinal))
-                        {
-                            resumes++;
-                        }
-
-                        task.Description = Markup.Escape($"{label} ({resumes} resumes; {text})");
-                    }
-
-                    events.Happened += OnEvent;
-                    try
-                    {
-                        var result = await transfer(new ProgressAction(p =>
-                        {
-                            if (task.IsIndeterminate && p.TotalBytes is { } known)
-                            {
-                                task.MaxValue = Math.Max(1, known);
-                                task.IsIndeterminate = false;
-                            }
-
-                            task.Value = p.BytesTransferred;
-                        }));
-                        task.Value = task.MaxValue;
-                        task.StopTask();
-                        return result;
-                    }
-                    finally
-                    {
-                        events.Happened -= OnEvent;
-                    }
-                });
-        }
-
-        var plain = new PlainProgress(label, total);
-        void OnPlainEvent(string text) => Console.Out.WriteLine($"{label}: {text}");
-        events.Happened += OnPlainEvent;
+        var watch = Stopwatch.StartNew();
+        var meter = new TransferMeter(total, watch.Elapsed);
+        events.Repositioned += meter.MoveTo;
         try
         {
-            return await transfer(plain);
+            return output.Interactive
+                ? await RunWithBarAsync(events, label, meter, watch, transfer)
+                : await RunWithLinesAsync(events, label, meter, watch, transfer);
         }
         finally
         {
-            events.Happened -= OnPlainEvent;
+            events.Repositioned -= meter.MoveTo;
+        }
+    }
+
+    private static Task<T> RunWithBarAsync<T>(TransferEvents events, string label, TransferMeter meter, Stopwatch watch, Func<IProgress<TransferProgress>?, Task<T>> transfer) =>
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(
+                new TaskDescriptionColumn { Alignment = Justify.Left },
+                new ProgressBarColumn(),
+                new MeterColumn(meter, watch))
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(1, meter.Total ?? 1));
+
+                // An unknown size gets a moving bar and no percentage, until a report tells the size.
+                task.IsIndeterminate = meter.Total is null;
+                var resumes = 0;
+                void OnEvent(string text)
+                {
+                    if (text.StartsWith("interrupted", StringComparison.Ordinal))
+                    {
+                        resumes++;
+                    }
+
+                    task.Description = Markup.Escape($"{label} ({resumes} resumes; {text})");
+                }
+
+                events.Happened += OnEvent;
+                try
+                {
+                    var result = await transfer(new ProgressAction(p =>
+                    {
+                        meter.Report(p.BytesTransferred, p.TotalBytes, watch.Elapsed);
+                        if (task.IsIndeterminate && meter.Total is { } known)
+                        {
+                            task.MaxValue = Math.Max(1, known);
+                            task.IsIndeterminate = false;
+                        }
+
+                        task.Value = p.BytesTransferred;
+                    }));
+                    task.IsIndeterminate = false;
+                    task.MaxValue = Math.Max(1, meter.Position);
+                    task.Value = task.MaxValue;
+                    task.StopTask();
+                    return result;
+                }
+                finally
+                {
+                    events.Happened -= OnEvent;
+                }
+            });
+
+    private static async Task<T> RunWithLinesAsync<T>(TransferEvents events, string label, TransferMeter meter, Stopwatch watch, Func<IProgress<TransferProgress>?, Task<T>> transfer)
+    {
+        void OnEvent(string text) => Console.Out.WriteLine($"{label}: {text}");
+        events.Happened += OnEvent;
+        try
+        {
+            var quarter = 0;
+            var lastLine = TimeSpan.Zero;
+            return await transfer(new ProgressAction(p =>
+            {
+                var now = watch.Elapsed;
+                meter.Report(p.BytesTransferred, p.TotalBytes, now);
+                if (meter.Total is long size and > 0)
+                {
+                    var reached = (int)Math.Min(4, p.BytesTransferred * 4 / size);
+                    if (reached <= quarter)
+                    {
+                        return;
+                    }
+
+                    quarter = reached;
+                }
+                else if (now - lastLine < PlainInterval)
+                {
+                    return;
+                }
+
+                lastLine = now;
+                Console.Out.WriteLine($"{label}: {meter.Describe(now)}");
+            }));
+        }
+        finally
+        {
+            events.Happened -= OnEvent;
         }
     }
 
@@ -88,30 +130,11 @@ internal static class TransferDisplay
         public void Report(TransferProgress value) => report(value);
     }
 
-    /// <summary>A line each time a quarter more is done (every 2 s when the size is unknown).</summary>
-    private sealed class PlainProgress(string label, long? total) : IProgress<TransferProgress>
+    /// <summary>The bar's text: the meter's line, redrawn as the display refreshes (so a stall shows the rate falling).</summary>
+    private sealed class MeterColumn(TransferMeter meter, Stopwatch watch) : ProgressColumn
     {
-        private readonly Stopwatch _watch = Stopwatch.StartNew();
-        private int _quarter;
-        private TimeSpan _lastLine;
+        protected override bool NoWrap => true;
 
-        public void Report(TransferProgress value)
-        {
-            var size = total ?? value.TotalBytes;
-            if (size is > 0)
-            {
-                var quarter = (int)Math.Min(4, value.BytesTransferred * 4 / size.Value);
-                if (quarter > _quarter)
-                {
-                    _quarter = quarter;
-                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {quarter * 25}% ({value.BytesTransferred:N0} of {size:N0} bytes)"));
-                }
-            }
-            else if (_watch.Elapsed - _lastLine >= TimeSpan.FromSeconds(2))
-            {
-                _lastLine = _watch.Elapsed;
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {value.BytesTransferred:N0} bytes"));
-            }
-        }
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) => new Text(meter.Describe(watch.Elapsed));
     }
 }

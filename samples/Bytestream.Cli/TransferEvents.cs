@@ -15,12 +15,16 @@ internal sealed class TransferEvents : ILoggerProvider, ILogger
     private const int RetryScheduled = 1;
     private const int ResumingAfterProgress = 2;
     private const int ReadCallStarting = 10;
+    private const int WriteStarting = 30;
     private const int WriteResumed = 31;
 
     private bool _interruptedRead;
 
     /// <summary>Raised on the transfer's own thread with a sentence such as "resuming at committed offset 4,194,304".</summary>
     public event Action<string>? Happened;
+
+    /// <summary>Raised when a Write call starts or resumes at an offset: the upload goes on there, without moving the bytes before it.</summary>
+    public event Action<long>? Repositioned;
 
     /// <summary>Only the client's own category: the channel's loggers reuse the same small event ids for other things.</summary>
     public ILogger CreateLogger(string categoryName) =>
@@ -52,6 +56,11 @@ internal sealed class TransferEvents : ILoggerProvider, ILogger
         {
             Happened?.Invoke(text);
         }
+
+        if (eventId.Id is WriteStarting or WriteResumed && Value(values, "Offset") is long offset)
+        {
+            Repositioned?.Invoke(offset);
+        }
     }
 
     public void Dispose()
@@ -62,9 +71,9 @@ internal sealed class TransferEvents : ILoggerProvider, ILogger
     private static string Status(Exception? exception) =>
         exception is Grpc.Core.RpcException rpc ? ErrorReport.CanonicalName(rpc.StatusCode) : exception?.GetType().Name ?? "failed";
 
-    private static string Number(IReadOnlyList<KeyValuePair<string, object?>>? values, string key)
-    {
-        var value = values?.FirstOrDefault(pair => pair.Key == key).Value;
-        return value is IFormattable number ? number.ToString("N0", CultureInfo.InvariantCulture) : "?";
-    }
+    private static string Number(IReadOnlyList<KeyValuePair<string, object?>>? values, string key) =>
+        Value(values, key) is IFormattable number ? number.ToString("N0", CultureInfo.InvariantCulture) : "?";
+
+    private static object? Value(IReadOnlyList<KeyValuePair<string, object?>>? values, string key) =>
+        values?.FirstOrDefault(pair => pair.Key == key).Value;
 }

@@ -72,7 +72,7 @@ internal static class UploadCommand
                 ["resumes"] = result.Resumes,
                 ["seconds"] = Math.Round(seconds, 3),
             },
-            string.Create(CultureInfo.InvariantCulture, $"uploaded {file.Name} to {resource}: {result.CommittedSize:N0} bytes committed, {result.BytesSent:N0} sent{(resume && skipped > 0 ? $" ({skipped:N0} were already committed)" : string.Empty)}, {result.Resumes} resumes, {Rate.Describe(result.BytesSent, seconds)}"));
+            string.Create(CultureInfo.InvariantCulture, $"uploaded {file.Name} to {resource}: {result.CommittedSize:N0} bytes committed, {result.BytesSent:N0} sent{(resume && skipped > 0 ? $" ({skipped:N0} were already committed)" : string.Empty)}, {result.Resumes} resumes, {Units.Duration(result.BytesSent, seconds)}"));
         return ExitCodes.Ok;
     }
 
