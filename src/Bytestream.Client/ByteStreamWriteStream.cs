@@ -30,6 +30,7 @@ public sealed class ByteStreamWriteStream : Stream
     private State _state;
     private Exception? _failure;
     private UploadResult? _result;
+    private long _waitedCommit;
 
     internal ByteStreamWriteStream(ClientCore core, string resourceName, UploadOptions? options, long? expectedLength)
     {
@@ -53,7 +54,7 @@ public sealed class ByteStreamWriteStream : Stream
     public string ResourceName { get; }
 
     /// <summary>Gets the last committed size the server reported (through QueryWriteStatus or the final response).</summary>
-    public long CommittedSize => _result?.CommittedSize ?? _session?.CommittedSize ?? 0;
+    public long CommittedSize => _result?.CommittedSize ?? Math.Max(_session?.CommittedSize ?? 0, Volatile.Read(ref _waitedCommit));
 
     /// <inheritdoc/>
     public override bool CanRead => false;
@@ -198,8 +199,13 @@ public sealed class ByteStreamWriteStream : Stream
     /// <summary>Sends the partly filled chunk, if any. Does nothing once the stream is completed.</summary>
     public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
-    /// <summary>Sends the partly filled chunk, if any. Does nothing once the stream is completed.</summary>
-    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <summary>
+    /// Sends the partly filled chunk, if any: the task completes once every byte written so far was handed
+    /// to the Write call. That is sent, not committed: the bytes may still be in flight or in the server's
+    /// buffers, so after <see cref="Abort"/>, a failure or the end of the process the server may hold fewer.
+    /// <see cref="WaitForCommitAsync"/> waits until it reports them committed. Does nothing once the stream is completed.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the send, and with it the upload (as for a write).</param>
     /// <returns>A task that completes when the chunk was sent.</returns>
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -215,6 +221,63 @@ public sealed class ByteStreamWriteStream : Stream
         catch (Exception ex) when (OnWriteFailed(ex, cancellationToken) is var seen && seen != ex)
         {
             throw seen;
+        }
+    }
+
+    /// <summary>
+    /// Sends what was written (as <see cref="FlushAsync(CancellationToken)"/> does), then asks the server with
+    /// <c>QueryWriteStatus</c>, with growing pauses, until it reports every byte written so far committed: from
+    /// then on those bytes survive <see cref="Abort"/>, a failure or the end of this process, and
+    /// <see cref="UploadOptions.ResumeExistingUpload"/> continues after them. The upload goes on meanwhile; do
+    /// not write until the task completes. A server may commit nothing before <c>finish_write</c> (it then
+    /// never reports the bytes): bound the wait with <paramref name="cancellationToken"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait only: the stream stays open and the upload goes on.</param>
+    /// <returns>The committed size the server reported: at least <see cref="Position"/>, unless it holds the whole resource.</returns>
+    /// <exception cref="NotSupportedException">The server does not answer QueryWriteStatus (UNIMPLEMENTED), so it cannot say.</exception>
+    /// <exception cref="ByteStreamException">The server reports more committed bytes than were written, or the upload failed.</exception>
+    /// <exception cref="InvalidOperationException">A write failed, or the stream was aborted or completed.</exception>
+    /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
+    /// <exception cref="Grpc.Core.RpcException">QueryWriteStatus failed with a status that is not retryable, or outlasted the retries.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<long> WaitForCommitAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotOpen();
+        var target = _position;
+        if (target == 0)
+        {
+            return CommittedSize;
+        }
+
+        var upload = _upload!;
+        try
+        {
+            await _source!.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && OnWriteFailed(ex, CancellationToken.None) is var seen && seen != ex)
+        {
+            throw seen;
+        }
+
+        var pause = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            var status = await AskCommittedAsync(cancellationToken).ConfigureAwait(false);
+            if (CommitWaitRule.IsCommitted(ResourceName, status, target, _position))
+            {
+                Volatile.Write(ref _waitedCommit, Math.Max(_waitedCommit, status.CommittedSize));
+                return status.CommittedSize;
+            }
+
+            // The upload going on in the background may fail meanwhile: then there is nothing more to wait for.
+            await Task.WhenAny(Task.Delay(pause, _core.TimeProvider, cancellationToken), upload).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (upload.IsFaulted)
+            {
+                throw OnWriteFailed(upload.Exception!.InnerException!, CancellationToken.None);
+            }
+
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.TicksPerSecond));
         }
     }
 
@@ -340,6 +403,29 @@ public sealed class ByteStreamWriteStream : Stream
         return cancelled && error is OperationCanceledException { CancellationToken: var token } && token != cancellationToken
             ? new OperationCanceledException(error.Message, error, cancellationToken)
             : error;
+    }
+
+    /// <summary>One QueryWriteStatus with the client's retries; NOT_FOUND is nothing committed yet (the first bytes may still be on their way).</summary>
+    private async Task<WriteStatus> AskCommittedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ResumableStep.RunAsync(
+                _core,
+                ResourceName,
+                this,
+                static async (s, ct) => StepResult<WriteStatus>.Done(
+                    await WriteStatusQuery.QueryAsync(s._core, s.ResourceName, s._options?.Headers, ct).ConfigureAwait(false)),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.NotFound)
+        {
+            return new WriteStatus(0, false);
+        }
+        catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.Unimplemented)
+        {
+            throw new NotSupportedException($"The server does not answer QueryWriteStatus for '{ResourceName}' (UNIMPLEMENTED), so it cannot say what it committed. FlushAsync still sends the bytes.", ex);
+        }
     }
 
     /// <summary>Ends the upload's session, if it still runs: the call ends without finish_write.</summary>
