@@ -59,10 +59,7 @@ public sealed class GoPeerInteropTests
     [OneTimeSetUp]
     public async Task StartServersAsync()
     {
-        if (!GoPeerServer.TryLocate(out var peerDir, out var reason))
-        {
-            Assert.Ignore($"Go peer not installed: {reason}");
-        }
+        var peerDir = GoPeerServer.LocateOrIgnore();
 
         // One process per mode: the fault counters and the overwrite rule are server-wide.
         foreach (var mode in Enum.GetValues<PeerMode>())

@@ -48,13 +48,29 @@ internal sealed class GoPeerServer : IAsyncDisposable
     /// <summary>Gets the path of the server's log (with <c>-v</c>: one line per RPC with its status).</summary>
     public string LogPath { get; }
 
+    /// <summary>The short reason of a skip for want of the peer.</summary>
+    public const string NotInstalled = "Go peer not installed (see Interoperability in README.md)";
+
+    /// <summary>Skips the calling fixture's tests unless the peer is installed; returns its folder.</summary>
+    /// <remarks>The message starts with the short reason that the run's summary counts (<see cref="SkippedTestsSummary"/>).</remarks>
+    public static string LocateOrIgnore([CallerFilePath] string sourceFile = "")
+    {
+        if (!TryLocate(out var peerDir, out var reason, sourceFile))
+        {
+            Assert.Ignore($"{NotInstalled}: {reason}");
+        }
+
+        return peerDir;
+    }
+
     /// <summary>
     /// Finds the peer: <see cref="PeerDirVariable"/> when set, otherwise <c>../shared/peers/go</c>
     /// beside the repository (a developer machine after running setup.sh there).
     /// </summary>
     /// <param name="peerDir">The peer folder when found.</param>
     /// <param name="reason">Why it was not found, otherwise empty.</param>
-    public static bool TryLocate(out string peerDir, out string reason, [CallerFilePath] string sourceFile = "")
+    /// <param name="sourceFile">The calling test's source file, to find the repository from.</param>
+    private static bool TryLocate(out string peerDir, out string reason, string sourceFile)
     {
         peerDir = string.Empty;
         var configured = Environment.GetEnvironmentVariable(PeerDirVariable);

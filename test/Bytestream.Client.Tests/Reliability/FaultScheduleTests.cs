@@ -35,7 +35,7 @@ public class FaultScheduleTests : ServerTestBase
     public Task RandomSchedules_EveryPath_SucceedWithIdenticalDataOrFailAsTheFaultsAllow() => RunAsync(Seeds());
 
     [Test]
-    [Explicit("Minutes long: the exhaustive run of the randomized schedules.")]
+    [Explicit("Run on request (--filter TestCategory=Exhaustive): minutes long, the exhaustive run of the randomized schedules")]
     [Category("Exhaustive")]
     public Task RandomSchedules_TenThousandSeeds_SucceedWithIdenticalDataOrFailAsTheFaultsAllow() => RunAsync(Enumerable.Range(1, ExhaustiveScheduleCount));
 

@@ -24,10 +24,7 @@ public class GoPeerOversizedReadTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        if (!GoPeerServer.TryLocate(out var peerDir, out var reason))
-        {
-            Assert.Ignore($"Go peer not installed: {reason}");
-        }
+        var peerDir = GoPeerServer.LocateOrIgnore();
 
         _server = await GoPeerServer.StartAsync(peerDir, ["-v"]).DefaultTimeout();
         _data = TestData.Random(Size, seed: 55);

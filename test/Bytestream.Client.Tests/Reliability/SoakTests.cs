@@ -16,7 +16,7 @@ namespace Bytestream.Client.Tests.Reliability;
 /// Environment variables: <c>BYTESTREAM_SOAK_MIB</c> (default 1024), <c>BYTESTREAM_SOAK_CUT_MIB</c> (default 8),
 /// <c>BYTESTREAM_SOAK_LAG_BYTES</c> (default 1 MiB + 7).
 /// </remarks>
-[Explicit("A soak of about a minute: run it on purpose (docs/reliability.md).")]
+[Explicit("Run on request (--filter TestCategory=Soak): a soak of about a minute, see docs/reliability.md")]
 [Category("Soak")]
 public class SoakTests
 {
