@@ -125,17 +125,7 @@ internal sealed class ClientOptions
             options.ChunkSize = chunkSize;
         }
 
-        // An interceptor puts the headers on every call the client makes, QueryWriteStatus and retries included.
-        CallInvoker invoker = headers.Count == 0 ? channel.CreateCallInvoker() : channel.Intercept(metadata =>
-        {
-            foreach (var header in headers)
-            {
-                metadata.Add(header);
-            }
-
-            return metadata;
-        });
-        return new RemoteClient(address, new ByteStreamClient(invoker, options), channel, loggerFactory, events, trusted);
+        return new RemoteClient(address, new ByteStreamClient(new HeaderChannel(channel, headers), options), channel, loggerFactory, events, trusted);
     }
 
     private static Uri? ParseAddress(string text, ArgumentResult? result)

@@ -77,6 +77,22 @@ public class ToolErrorTests
         });
     }
 
+    [Test]
+    public async Task NotAGrpcServer_OneLineSayingSo_NotRetried()
+    {
+        // Like `python3 -m http.server` on the address: it used to give INTERNAL, five retries, then a raw PROTOCOL_ERROR.
+        await using var server = Bytestream.Client.Tests.NotGrpcServer.StartHttp10();
+
+        var result = await Programs.RunAsync("bytestream", "status", "any", "--address", server.Address.ToString().TrimEnd('/'), "--retries", "5");
+
+        AssertFailure(result, exitCode: 1);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.StandardError, Does.Contain($"The server at 127.0.0.1:{server.Address.Port} does not speak gRPC over HTTP/2"));
+            Assert.That(server.Connections, Is.EqualTo(1), "not retried");
+        });
+    }
+
     private static void AssertFailure(ProgramResult result, int exitCode) => Assert.Multiple(() =>
     {
         Assert.That(result.ExitCode, Is.EqualTo(exitCode), result.ToString());
