@@ -228,7 +228,6 @@ internal sealed class UploadSession : IDisposable
 
             _call ??= await OpenCallAsync(_source.Position - chunk.Length, cancellationToken).ConfigureAwait(false);
             await WriteRequestAsync(chunk, finishWrite: false, cancellationToken).ConfigureAwait(false);
-            _options?.Progress?.Report(new TransferProgress(_source.Position, _totalLength));
             StartBackgroundQueryIfDue(chunk.Length, cancellationToken);
         }
 
@@ -282,6 +281,12 @@ internal sealed class UploadSession : IDisposable
         }
 
         _callOffset += data.Length;
+
+        // Replayed chunks too: a resumed attempt's progress rises from where the server stood to the end.
+        if (!data.IsEmpty)
+        {
+            _options?.Progress?.Report(new TransferProgress(_callOffset, _totalLength));
+        }
     }
 
     /// <summary>

@@ -30,6 +30,30 @@ public class UploadResumeTests : ServerTestBase
     }
 
     [Test]
+    public async Task UploadAsync_ResumedAttempt_ReportsProgressThroughTheResentBytesToTheTotal([Values] Source source)
+    {
+        // The whole source is read before the cut, and the server keeps only half: the resumed attempt
+        // resends the rest from what the client holds. Its progress used to stay where the server stood.
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(4 * Chunk);
+        var reports = new List<TransferProgress>();
+        Server.Faults.CommitLag = 2 * Chunk;
+        Server.Faults.CutWrite(afterBytes: (4 * Chunk) - 1);
+
+        var result = await UploadAsync(client, source, "blobs/progress-resumed", data, new UploadOptions { Progress = new SynchronousProgress(reports.Add) }).DefaultTimeout();
+
+        var resumedAt = Enumerable.Range(1, reports.Count - 1).FirstOrDefault(i => reports[i].BytesTransferred < reports[i - 1].BytesTransferred);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Resumes, Is.EqualTo(1));
+            Assert.That(resumedAt, Is.GreaterThan(0), "the resumed attempt reports from where the server stood");
+            Assert.That(reports.Skip(resumedAt).Select(r => r.BytesTransferred), Is.Ordered.Ascending);
+            Assert.That(reports[^1].BytesTransferred, Is.EqualTo(data.Length));
+            Assert.That(TestData.Sha256(StoredResource("blobs/progress-resumed")), Is.EqualTo(TestData.Sha256(data)));
+        });
+    }
+
+    [Test]
     public async Task UploadAsync_ResumedCall_StartsAtCommittedSizeWithResourceNameOnEveryRequest([Values] Source source)
     {
         var client = CreateClient(o => o.ChunkSize = Chunk);
