@@ -357,6 +357,13 @@ internal sealed class UploadSession : IDisposable
             }
         }
 
+        if (error is null && !endedWithOk && cancellationToken.IsCancellationRequested)
+        {
+            // The caller cancelled as a send completed, so the send loop found the call ended with no error of
+            // its own: the cancellation is the outcome.
+            error = new OperationCanceledException(cancellationToken);
+        }
+
         EndCall(error);
         _failedBefore = true;
         if (!endedWithOk && !RetryableStatus.IsRetryable(error, cancellationToken))

@@ -41,9 +41,11 @@ internal sealed class ScriptedWriteInvoker : CallInvoker
 
         _started.Enqueue(script);
         script.Start(options.CancellationToken);
+        var response = script.Response.ContinueWith(t => (TResponse)(object)t.GetAwaiter().GetResult(), TaskScheduler.Default);
+        script.ClientResponse = response;
         return TestCalls.AsyncClientStreamingCall(
             (IClientStreamWriter<TRequest>)(object)script,
-            script.Response.ContinueWith(t => (TResponse)(object)t.GetAwaiter().GetResult(), TaskScheduler.Default),
+            response,
             Task.FromResult(new Metadata()),
             () => script.Response.IsCompletedSuccessfully ? Status.DefaultSuccess : new Status(StatusCode.Unknown, "scripted"),
             () => new Metadata(),

@@ -45,5 +45,24 @@ public class UploadSessionTests
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.PermissionDenied));
     }
 
+    [Test]
+    public async Task Upload_CallerCancelsAsASendCompletes_ThrowsOperationCanceled([Values] Source source)
+    {
+        // The send the caller's cancellation raced with still completed, so the upload found the call ended
+        // with no error in hand: it threw ArgumentNullException ("Value cannot be null. (Parameter 'source')").
+        using var caller = new CancellationTokenSource();
+        var call = ScriptedWriteCall.CancelsTheCallerAt(requests: 1, caller);
+        var client = new ByteStreamClient(new ScriptedWriteInvoker(call), new ByteStreamClientOptions { ChunkSize = Chunk });
+
+        var error = Assert.CatchAsync<OperationCanceledException>(() => UploadAsync(client, source, "blobs/cancelled", TestData.Random(3 * Chunk), cancellationToken: caller.Token).DefaultTimeout());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.CancellationToken, Is.EqualTo(caller.Token));
+            Assert.That(call.Cancelled, Is.True, "the call was cancelled");
+            Assert.That(call.Requests.Where(r => r.FinishWrite), Is.Empty, "nothing finished");
+        });
+    }
+
     private static string Sha256(IEnumerable<WriteRequest> requests) => TestData.Sha256(requests.SelectMany(r => r.Data.ToByteArray()).ToArray());
 }
