@@ -49,7 +49,7 @@ namespace Bytestream.Client;
 /// <param name="InstanceName">The instance name: empty, or one or more non-empty segments separated by <c>/</c>, none of them a reserved word.</param>
 /// <param name="Hash">The blob's hash (of the uncompressed data): lowercase hexadecimal, an even number of digits.</param>
 /// <param name="Size">The blob's size in bytes (of the uncompressed data): zero or more.</param>
-public sealed record BlobResourceName(string InstanceName, string Hash, long Size)
+public sealed partial record BlobResourceName(string InstanceName, string Hash, long Size)
 {
     private const string BlobsSegment = "blobs";
     private const string CompressedBlobsSegment = "compressed-blobs";

@@ -112,11 +112,20 @@ public partial class ByteStreamClient
             Guard.NotNegative(expected, "options.ExpectedLength");
         }
 
-        return CreateReader(resourceName, options.Offset, options.Limit, options.ExpectedLength, options.Headers);
+        return CreateReader(resourceName, options.Offset, options.Limit, options.ExpectedLength, options.Headers,
+            options.VerifyDigest, options.Compression);
     }
 
-    private ResumableReader CreateReader(string resourceName, long offset, long limit, long? expectedLength, Metadata? headers) =>
-        new(_core, resourceName, offset, limit, expectedLength, headers);
+    private ResumableReader CreateReader(string resourceName, long offset, long limit, long? expectedLength, Metadata? headers,
+        bool verifyDigest = true, BlobCompression? compression = null)
+    {
+        // A compressed read has no limit; a read the client chose to compress falls back to the caller's name.
+        var compressed = limit > 0 ? null : CompressedNames.Choose(resourceName, compression ?? _core.Options.Compression,
+            _core.Options.CompressionThreshold, _core.CompressionUnsupported);
+        return compressed is null
+            ? new(_core, resourceName, offset, limit, expectedLength, headers, verifyDigest)
+            : new(_core, compressed, offset, limit, expectedLength, headers, verifyDigest, fallbackName: resourceName);
+    }
 
     private static async Task<long> DownloadCoreAsync(ResumableReader reader, Stream destination,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)

@@ -23,6 +23,14 @@ public sealed class ByteStreamClientOptions
     private long _maxReplayBufferSize = 32L * 1024 * 1024;
     private TimeSpan? _stallTimeout;
     private TimeProvider _timeProvider = TimeProvider.System;
+    private int _compressionLevel = DefaultCompressionLevel;
+    private long _compressionThreshold = DefaultCompressionThreshold;
+
+    /// <summary>The default <see cref="CompressionLevel"/>: zstd level 1, the fastest of the classic levels.</summary>
+    public const int DefaultCompressionLevel = 1;
+
+    /// <summary>The default <see cref="CompressionThreshold"/>: 4 KiB.</summary>
+    public const long DefaultCompressionThreshold = 4096;
 
     /// <summary>Gets or sets the number of data bytes sent in one <c>WriteRequest</c>.</summary>
     /// <value>Default 1 MiB (<see cref="DefaultChunkSize"/>); from 1 to <see cref="MaxChunkSize"/> (4 MiB - 64 KiB).</value>
@@ -108,6 +116,48 @@ public sealed class ByteStreamClientOptions
         get => _stallTimeout;
         set => _stallTimeout = value is { } v ? Guard.InRange(v, TimeSpan.FromTicks(1), TimeSpan.MaxValue, nameof(StallTimeout)) : null;
     }
+
+    /// <summary>
+    /// Gets or sets whether transfers of REAPI <c>blobs/</c> names go compressed, under the matching
+    /// <c>compressed-blobs/zstd/</c> name: the caller still writes and reads the uncompressed bytes.
+    /// <see cref="UploadOptions.Compression"/> and <see cref="DownloadOptions.Compression"/> override it per call.
+    /// A server that answers such a name with UNIMPLEMENTED or INVALID_ARGUMENT before any byte moved is
+    /// taken to lack zstd: the transfer goes on uncompressed, and so do this client's later ones.
+    /// </summary>
+    /// <value>Default <see cref="BlobCompression.None"/>: not every server supports compressed blobs.</value>
+    public BlobCompression Compression { get; set; }
+
+    /// <summary>Gets or sets the zstd level of compressed uploads: higher levels compress more and run slower.</summary>
+    /// <value>Default 1 (<see cref="DefaultCompressionLevel"/>), which compresses source code about 4:1 at several
+    /// hundred MB/s per core (docs/performance.md); from -7 (fastest) to 22.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside that range.</exception>
+    public int CompressionLevel
+    {
+        get => _compressionLevel;
+        set => _compressionLevel = Guard.InRange(value, -7, 22, nameof(CompressionLevel));
+    }
+
+    /// <summary>
+    /// Gets or sets the smallest blob that <see cref="BlobCompression.Auto"/> compresses: below it a frame's
+    /// header and the codec's setup cost more than they save.
+    /// </summary>
+    /// <value>Default 4 KiB (<see cref="DefaultCompressionThreshold"/>); zero or more.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public long CompressionThreshold
+    {
+        get => _compressionThreshold;
+        set => _compressionThreshold = Guard.InRange(value, 0L, long.MaxValue, nameof(CompressionThreshold));
+    }
+
+    /// <summary>
+    /// Gets or sets whether concurrent uploads of the same blob on this client share one transfer: a call
+    /// to <see cref="ByteStreamClient.UploadAsync(string, Stream, UploadOptions?, CancellationToken)"/> for a
+    /// REAPI blob (the same digest under any upload name, compressed or not) or for a plain resource name
+    /// that another call is uploading waits for that upload and returns its result, sending nothing.
+    /// A failure is not shared: each waiting caller then uploads its own data. Write streams are never shared.
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool ShareConcurrentUploads { get; set; } = true;
 
     /// <summary>Gets or sets the factory of the loggers the client writes to; never payload bytes.</summary>
     /// <value>Default <see langword="null"/>: nothing is logged.</value>

@@ -28,4 +28,21 @@ public sealed class DownloadOptions
     /// <summary>Gets the headers sent with every Read attempt.</summary>
     /// <value>Default <see langword="null"/>.</value>
     public Metadata? Headers { get; init; }
+
+    /// <summary>
+    /// Gets whether a read of a whole REAPI blob (<c>blobs/</c> or <c>compressed-blobs/</c>) is checked against
+    /// the digest in its name, as the (uncompressed) bytes arrive. A mismatch is a <see cref="ByteStreamException"/>
+    /// naming both digests, thrown instead of the end of the data. Reads of a part of a blob, and digest functions
+    /// no .NET package computes (SHA256TREE, VSO, MURMUR3), are not checked.
+    /// </summary>
+    /// <value>Default <see langword="true"/> (as Bazel's <c>--remote_verify_downloads</c>).</value>
+    public bool VerifyDigest { get; init; } = true;
+
+    /// <summary>
+    /// Gets whether this read of a REAPI <c>blobs/</c> name goes compressed; <see langword="null"/> takes
+    /// <see cref="ByteStreamClientOptions.Compression"/>. Reads with a <see cref="Limit"/> never do: a
+    /// compressed read cannot have one.
+    /// </summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public BlobCompression? Compression { get; init; }
 }

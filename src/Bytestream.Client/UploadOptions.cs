@@ -29,4 +29,20 @@ public sealed class UploadOptions
     /// <summary>Gets the headers sent with every call of the upload (every Write attempt and every <c>QueryWriteStatus</c>).</summary>
     /// <value>Default <see langword="null"/>.</value>
     public Metadata? Headers { get; init; }
+
+    /// <summary>
+    /// Gets whether this upload of a REAPI <c>blobs/</c> name goes compressed; <see langword="null"/> takes
+    /// <see cref="ByteStreamClientOptions.Compression"/>.
+    /// </summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public BlobCompression? Compression { get; init; }
+
+    /// <summary>
+    /// Gets whether the client checks that the data matches the digest in the REAPI name, hashing it as it is
+    /// sent: on a mismatch <c>finish_write</c> is not sent and the upload throws <see cref="ByteStreamException"/>.
+    /// It costs one hash of the data (SHA-256: about 1.5 GB/s per core with SHA-NI) and cannot be combined with
+    /// <see cref="ResumeExistingUpload"/>, whose skipped prefix is not read.
+    /// </summary>
+    /// <value>Default <see langword="false"/>: the server checks (REAPI servers must).</value>
+    public bool VerifyDigest { get; init; }
 }

@@ -1,8 +1,20 @@
 namespace Bytestream.Client;
 
 /// <summary>The outcome of a finished upload.</summary>
-/// <param name="CommittedSize">The server's final committed size (-1 where a server reports a compressed upload that way).</param>
-/// <param name="BytesSent">The data bytes this call put into <c>WriteRequest</c>s, resends included;
-/// without faults it equals the bytes uploaded, and it is less when the server already had the blob.</param>
+/// <param name="CommittedSize">The server's final committed size; for a compressed upload, the blob's uncompressed size.</param>
+/// <param name="BytesSent">The data bytes this call put into <c>WriteRequest</c>s, resends included (for a
+/// compressed upload, compressed bytes: what went on the wire); without faults it equals the bytes uploaded,
+/// and it is less when the server already had the blob, zero for a call that shared another's upload.</param>
 /// <param name="Resumes">The number of Write calls started after a failure.</param>
-public sealed record UploadResult(long CommittedSize, long BytesSent, int Resumes);
+public sealed record UploadResult(long CommittedSize, long BytesSent, int Resumes)
+{
+    /// <summary>Gets the size of the blob's compressed stream as this upload produced it; <see langword="null"/> when it was not compressed.</summary>
+    /// <value><see cref="CommittedSize"/> divided by this is the compression ratio.</value>
+    public long? CompressedSize { get; init; }
+
+    /// <summary>Gets the resource name the upload was written to: the caller's, or the <c>compressed-blobs/zstd/</c> name compression chose.</summary>
+    public string? ResourceName { get; init; }
+
+    /// <summary>Gets whether this call shared the upload of a concurrent call for the same blob (<see cref="ByteStreamClientOptions.ShareConcurrentUploads"/>) and sent nothing itself.</summary>
+    public bool Shared { get; init; }
+}

@@ -35,4 +35,13 @@ internal sealed class ClientCore
     public ResiliencePipeline Pipeline { get; }
 
     public TimeProvider TimeProvider => Options.TimeProvider;
+
+    /// <summary>Gets or sets whether the server answered a compressed name the client chose as one it does not know: later transfers go uncompressed.</summary>
+    public bool CompressionUnsupported
+    {
+        get => Volatile.Read(ref _compressionUnsupported);
+        set => Volatile.Write(ref _compressionUnsupported, value);
+    }
+
+    private bool _compressionUnsupported;
 }

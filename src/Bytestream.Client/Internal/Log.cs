@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(2, LogLevel.Debug, "ByteStream call for '{ResourceName}' failed after making progress; resuming with a fresh retry budget.")]
     public static partial void ResumingAfterProgress(ILogger logger, string resourceName, Exception? exception);
+
+    [LoggerMessage(3, LogLevel.Warning, "The server answered the compressed name '{ResourceName}' with {StatusCode}: it does not take compressed blobs, so this client now transfers '{PlainName}' and later blobs uncompressed.")]
+    public static partial void CompressionUnsupported(ILogger logger, string resourceName, StatusCode statusCode, string plainName);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Bytestream.Client.Internal.Zstd;
 using Google.ByteStream;
 using Grpc.Core;
 
@@ -7,7 +8,9 @@ namespace Bytestream.Client.Internal;
 /// <summary>
 /// One read of a resource that survives failures: each call to <see cref="ReadChunkAsync"/>
 /// yields the next non-empty chunk, opening a new Read call at the current position with the
-/// remaining limit whenever the previous one failed with a retryable status.
+/// remaining limit whenever the previous one failed with a retryable status. A <c>compressed-blobs/zstd/</c>
+/// name is decoded as it arrives, and every call restarts the stream at the uncompressed offset reached;
+/// a whole REAPI blob is checked against its digest before the end is reported.
 /// Not thread-safe, except that <see cref="Dispose"/> may cancel a read in flight.
 /// </summary>
 internal sealed class ResumableReader : IDisposable
@@ -20,6 +23,10 @@ internal sealed class ResumableReader : IDisposable
     private readonly long _maxLength;
     private readonly ReadBound _bound;
     private readonly OperationTelemetry _telemetry;
+    private readonly DigestVerifier? _verifier;
+    private CompressedReadDecoder? _decoder;
+    private string? _fallbackName;
+    private bool _wireEnded;
     private int _calls;
 
     private AsyncServerStreamingCall<ReadChunk>? _call;
@@ -32,9 +39,32 @@ internal sealed class ResumableReader : IDisposable
     // A protocol violation ends the read for good: resuming would only repeat it.
     private ExceptionDispatchInfo? _fault;
 
-    /// <summary>Prepares a read; <paramref name="expectedLength"/> is the caller's, or <see langword="null"/> to infer it from a REAPI name.</summary>
-    public ResumableReader(ClientCore core, string resourceName, long offset, long limit, long? expectedLength, Metadata? headers)
+    /// <summary>
+    /// Prepares a read; <paramref name="expectedLength"/> is the caller's, or <see langword="null"/> to infer it from a REAPI name.
+    /// <paramref name="fallbackName"/> is the plain name to read instead when the client chose compression and the server lacks it.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The name's compressor is not zstd, or its digest function unknown while <paramref name="verifyDigest"/> is on.</exception>
+    /// <exception cref="ArgumentException">A compressed name with a limit.</exception>
+    public ResumableReader(ClientCore core, string resourceName, long offset, long limit, long? expectedLength, Metadata? headers,
+        bool verifyDigest = true, string? fallbackName = null)
     {
+        if (CompressedNames.Compressor(resourceName) is { } compressor)
+        {
+            if (compressor != CompressedNames.Zstd)
+            {
+                throw ThrowHelper.UnsupportedCompressor(resourceName, compressor);
+            }
+
+            if (limit > 0)
+            {
+                throw new ArgumentException($"A read of the compressed name '{resourceName}' cannot have a limit: REAPI requires read_limit 0 for compressed reads. Read the 'blobs/' name for a range.", nameof(limit));
+            }
+
+            _decoder = new CompressedReadDecoder(resourceName, DecodedChunkSize);
+            _fallbackName = fallbackName;
+        }
+
+        _verifier = DigestVerifier.ForRead(resourceName, offset, limit, verifyDigest);
         _core = core;
         ResourceName = resourceName;
         StartOffset = offset;
@@ -48,7 +78,11 @@ internal sealed class ResumableReader : IDisposable
             : ReadBound.BlobSize;
     }
 
-    public string ResourceName { get; }
+    /// <summary>The most uncompressed bytes a chunk of a compressed read holds.</summary>
+    private const int DecodedChunkSize = 256 * 1024;
+
+    /// <summary>Gets the name read: the caller's, or the plain one after a fallback from compression.</summary>
+    public string ResourceName { get; private set; }
 
     public long StartOffset { get; }
 
@@ -59,16 +93,18 @@ internal sealed class ResumableReader : IDisposable
     public long Received { get; private set; }
 
     /// <summary>
-    /// Infers the length of a read from a REAPI name (<c>{instance}/blobs/{hash}/{size}</c>), clamped by
-    /// the offset and the limit: <see langword="null"/> for other names, including compressed ones
-    /// (their size is not the byte count on the wire).
+    /// Infers the length of a read from a REAPI name (<c>{instance}/blobs/{hash}/{size}</c>, or a
+    /// <c>compressed-blobs/zstd/</c> one, which this reader decodes), clamped by the offset and the limit:
+    /// <see langword="null"/> for other names.
     /// </summary>
     private static long? InferExpectedLength(string resourceName, long offset, long limit)
     {
-        if (BlobResourceName.TryGetUncompressedSize(resourceName) is not { } size)
+        if (!BlobResourceName.TryParse(resourceName, out var blob))
         {
             return null;
         }
+
+        var size = blob.Size;
 
         var remaining = Math.Max(0, size - offset);
         return limit > 0 ? Math.Min(limit, remaining) : remaining;
@@ -141,12 +177,36 @@ internal sealed class ResumableReader : IDisposable
         {
             while (true)
             {
+                if (_decoder is { } decoder)
+                {
+                    var decoded = decoder.Decode();
+                    if (!decoded.IsEmpty)
+                    {
+                        return Deliver(decoded);
+                    }
+
+                    if (_wireEnded)
+                    {
+                        decoder.EndCall();
+                        CloseCall();
+                        return Finish();
+                    }
+                }
+
                 // The stall timer measures how long the server takes to answer, not how long the caller was away.
                 cancellation.Arm();
                 var moved = await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false);
                 cancellation.Pause();
                 if (!moved)
                 {
+                    if (_decoder is { } ended)
+                    {
+                        // Decode what is left before the end counts.
+                        ended.InputEnded();
+                        _wireEnded = true;
+                        continue;
+                    }
+
                     CloseCall();
                     return Finish();
                 }
@@ -158,22 +218,20 @@ internal sealed class ResumableReader : IDisposable
                     continue;
                 }
 
-                if (chunk.Length > _maxLength - Received)
+                Telemetry.DataReceived.Add(chunk.Length);
+                if (_decoder is { } compressed)
                 {
-                    chunk.Return();
-                    CloseCall();
-                    throw ThrowHelper.ReadTooLong(ResourceName, StartOffset, Received + chunk.Length, _maxLength, _bound);
+                    compressed.Feed(chunk);
+                    continue;
                 }
 
-                Received += chunk.Length;
-                _callBytes += chunk.Length;
-                Telemetry.DataReceived.Add(chunk.Length);
                 _current = chunk;
-                return StepResult<ReadOnlyMemory<byte>>.Done(chunk.Data);
+                return Deliver(chunk.Data);
             }
         }
         catch (ByteStreamException ex)
         {
+            CloseCall();
             _fault = ExceptionDispatchInfo.Capture(ex);
             throw;
         }
@@ -186,6 +244,21 @@ internal sealed class ResumableReader : IDisposable
 
             throw;
         }
+    }
+
+    /// <summary>Hands out the next (uncompressed) bytes, unless they pass what the read may yield.</summary>
+    private StepResult<ReadOnlyMemory<byte>> Deliver(ReadOnlyMemory<byte> data)
+    {
+        if (data.Length > _maxLength - Received)
+        {
+            ReturnCurrent();
+            throw ThrowHelper.ReadTooLong(ResourceName, StartOffset, Received + data.Length, _maxLength, _bound);
+        }
+
+        Received += data.Length;
+        _callBytes += data.Length;
+        _verifier?.Append(data.Span);
+        return StepResult<ReadOnlyMemory<byte>>.Done(data);
     }
 
     /// <summary>Decides what a failed call means: a result, a translated exception thrown, or <see langword="null"/> to rethrow it as it is.</summary>
@@ -209,6 +282,18 @@ internal sealed class ResumableReader : IDisposable
         }
 
         var status = (error as RpcException)?.StatusCode ?? StatusCode.Unknown;
+        if (_fallbackName is { } plain && Received == 0 && status is StatusCode.Unimplemented or StatusCode.InvalidArgument)
+        {
+            // The client chose compression and the server has none: read the plain name, now and from now on.
+            Log.CompressionUnsupported(_core.Logger, ResourceName, status, plain);
+            _core.CompressionUnsupported = true;
+            ResourceName = plain;
+            _fallbackName = null;
+            _decoder!.Dispose();
+            _decoder = null;
+            return StepResult<ReadOnlyMemory<byte>>.Interrupted(error);
+        }
+
         if (Received > 0 && Received == _maxLength)
         {
             // Everything expected has arrived: what went wrong afterwards cannot change the data.
@@ -233,6 +318,8 @@ internal sealed class ResumableReader : IDisposable
     {
         var offset = StartOffset + Received;
         var limit = _limit > 0 ? _limit - Received : 0;
+        _decoder?.StartCall(offset, _maxLength - Received);
+        _wireEnded = false;
         Log.ReadCallStarting(_core.Logger, ResourceName, offset, limit);
         var cancellation = new CallCancellation(_core.Options);
         try
@@ -265,6 +352,12 @@ internal sealed class ResumableReader : IDisposable
             var error = ThrowHelper.ReadEndedEarly(ResourceName, StartOffset, Received, expected);
             _fault = ExceptionDispatchInfo.Capture(error);
             throw error;
+        }
+
+        if (_verifier?.Check() is { } mismatch)
+        {
+            _fault = ExceptionDispatchInfo.Capture(mismatch);
+            throw mismatch;
         }
 
         _finished = true;
@@ -307,6 +400,8 @@ internal sealed class ResumableReader : IDisposable
         _finished = true;
         CloseCall();
         ReturnCurrent();
+        _decoder?.Dispose();
+        _verifier?.Dispose();
         _telemetry.Abandon(Received, null, Resumes);
     }
 }

@@ -50,4 +50,20 @@ internal static class ThrowHelper
 
     public static ByteStreamException WriteFailed(string resourceName, long committedSize, Exception failure) =>
         new(resourceName, $"A write to '{resourceName}' failed, so the upload was not finished (the server last reported {committedSize} bytes committed; ResumeExistingUpload continues from what it holds): {failure.Message}", committedSize, failure);
+
+    public static ByteStreamException DigestMismatch(string resourceName, string function, BlobResourceName expected, string actualHash, long actualSize, bool upload) =>
+        new(resourceName, upload
+            ? $"The data uploaded to '{resourceName}' does not match its digest: its {function} is {actualHash}/{actualSize}, but the name says {expected.Hash}/{expected.Size}. finish_write was not sent, so the server did not take it."
+            : $"The data read from '{resourceName}' does not match its digest: its {function} is {actualHash}/{actualSize}, but the name says {expected.Hash}/{expected.Size}. The server holds a corrupt blob (or sent other data); nothing was handed out as valid.");
+
+    public static NotSupportedException UnknownDigestFunction(string resourceName, BlobResourceName name, string whatToSet) =>
+        new(name.DigestFunction is { } function
+            ? $"'{resourceName}' names the digest function '{function}', which REAPI does not define, so its data cannot be checked. {whatToSet}"
+            : $"'{resourceName}' has a {name.Hash.Length}-digit hash and no digest function segment, which fits no digest function REAPI defines, so its data cannot be checked. {whatToSet}");
+
+    public static NotSupportedException UnsupportedCompressor(string resourceName, string compressor) =>
+        new($"'{resourceName}' names the compressor '{compressor}'; this client compresses and decompresses only 'zstd'. Use the uncompressed 'blobs/' name instead.");
+
+    public static ByteStreamException BadCompressedData(string resourceName, string what, Exception? inner = null) =>
+        new(resourceName, $"The zstd data read from '{resourceName}' is not valid: {what}. Nothing was handed out as valid.", committedSize: null, inner);
 }

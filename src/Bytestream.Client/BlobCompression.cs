@@ -1,0 +1,19 @@
+namespace Bytestream.Client;
+
+/// <summary>
+/// Whether transfers of REAPI <c>blobs/</c> names go compressed, as <c>compressed-blobs/zstd/</c> names
+/// (<see cref="ByteStreamClientOptions.Compression"/>, <see cref="UploadOptions.Compression"/>,
+/// <see cref="DownloadOptions.Compression"/>). A <c>compressed-blobs/zstd/</c> name is always compressed,
+/// and other names never are, whatever this says.
+/// </summary>
+public enum BlobCompression
+{
+    /// <summary>The bytes go as they are.</summary>
+    None,
+
+    /// <summary>zstd for blobs of at least <see cref="ByteStreamClientOptions.CompressionThreshold"/> bytes; smaller ones go as they are.</summary>
+    Auto,
+
+    /// <summary>zstd for every blob, whatever its size.</summary>
+    Zstd,
+}
