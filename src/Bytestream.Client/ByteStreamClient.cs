@@ -13,6 +13,7 @@ namespace Bytestream.Client;
 public partial class ByteStreamClient
 {
     private readonly ClientCore _core;
+    private readonly SharedUploads _sharedUploads = new();
 
     /// <summary>Creates a client for mocking; its operations must be overridden.</summary>
     protected ByteStreamClient()

@@ -339,7 +339,9 @@ public sealed class ByteStreamWriteStream : Stream
         if (_source is null)
         {
             _source = new WrittenUploadSource(ResourceName, _core.Options.ChunkSize, _core.Options.MaxReplayBufferSize);
-            _session = new UploadSession(_core, ResourceName, _options, _expectedLength, _source);
+            var compressed = CompressedNames.Compressor(ResourceName) is not null;
+            _session = new UploadSession(_core, ResourceName, _options, _expectedLength,
+                UploadSources.Wrap(_core, ResourceName, _source, _options, compressed, _expectedLength));
             _cancellation = new CancellationTokenSource();
             _upload = RunAsync(_session, _source, _cancellation.Token);
         }

@@ -12,9 +12,6 @@ public sealed record UploadResult(long CommittedSize, long BytesSent, int Resume
     /// <value><see cref="CommittedSize"/> divided by this is the compression ratio.</value>
     public long? CompressedSize { get; init; }
 
-    /// <summary>Gets the resource name the upload was written to: the caller's, or the <c>compressed-blobs/zstd/</c> name compression chose.</summary>
-    public string? ResourceName { get; init; }
-
     /// <summary>Gets whether this call shared the upload of a concurrent call for the same blob (<see cref="ByteStreamClientOptions.ShareConcurrentUploads"/>) and sent nothing itself.</summary>
     public bool Shared { get; init; }
 }

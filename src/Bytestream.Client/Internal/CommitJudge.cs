@@ -7,6 +7,14 @@ namespace Bytestream.Client.Internal;
 /// resume started (the rewind point, also the progress mark of the retry budget) and the committed size.
 /// Pure: no I/O, no clock, no Polly; the upload session does the calls and follows the decisions.
 /// </summary>
+/// <remarks>
+/// A compressed upload (<see cref="RestartsOnly"/>) never resumes mid-stream: servers disagree on what its
+/// committed size counts (compressed bytes in REAPI and bb-storage, uncompressed ones in buildfarm; NativeLink
+/// and bazel-remote refuse a non-zero first offset, bb-storage has no QueryWriteStatus), and a resume taken
+/// from the wrong one would corrupt the blob. So only <c>complete</c>, -1, or a whole size ends it; any other
+/// answer starts again at 0 with a fresh frame. An attempt that got further than every one before counts as
+/// progress, so a server that cuts each attempt at the same point uses up the retry budget.
+/// </remarks>
 internal sealed class CommitJudge
 {
     private readonly string _resourceName;
@@ -19,20 +27,26 @@ internal sealed class CommitJudge
     private bool _endedEarly;          // the last call ended with OK before the upload was finished
     private int _earlyEndsInARow;      // such ends since the last progress
     private bool _sizeIsPosition;
+    private long _restartMark;         // compressed uploads: the furthest any attempt had sent at the last restart
 
     /// <param name="resourceName">The resource being written; a REAPI compressed-blobs name allows its uncompressed size as the final answer.</param>
     /// <param name="totalLength">The length of the whole upload when it is known before it ends.</param>
     /// <param name="maxEarlyEnds">How many Write calls in a row the server may end with OK, unfinished, without progress (<see cref="ByteStreamClientOptions.MaxRetryAttempts"/>).</param>
-    public CommitJudge(string resourceName, long? totalLength, int maxEarlyEnds)
+    /// <param name="restartsOnly">A compressed upload: every resume starts again at 0 (see the remarks).</param>
+    public CommitJudge(string resourceName, long? totalLength, int maxEarlyEnds, bool restartsOnly = false)
     {
         _resourceName = resourceName;
         _totalLength = totalLength;
         _maxEarlyEnds = maxEarlyEnds;
+        RestartsOnly = restartsOnly;
         if (BlobResourceName.TryParse(resourceName, out var blob) && blob.Compressor is not null)
         {
             _compressedNameSize = blob.Size;
         }
     }
+
+    /// <summary>Gets whether every resume starts again at 0 (a compressed upload), so committed sizes below complete say nothing.</summary>
+    public bool RestartsOnly { get; }
 
     /// <summary>Gets the committed size the server last reported, or the first offset after a restart.</summary>
     public long CommittedSize { get; private set; }
@@ -55,6 +69,11 @@ internal sealed class CommitJudge
     /// </summary>
     public CommitDecision OnExistingStatus(WriteStatus status)
     {
+        if (RestartsOnly)
+        {
+            return status.Complete ? Complete(status.CommittedSize, null) : Rewind(CommitVerdict.Restart, 0);
+        }
+
         if (status.Complete)
         {
             return Complete(status.CommittedSize, _totalLength);
@@ -79,7 +98,7 @@ internal sealed class CommitJudge
     /// <c>QueryWriteStatus</c> answered NOT_FOUND (nothing committed) or UNIMPLEMENTED (a server that
     /// cannot resume, e.g. Buildbarn): start again at the first offset.
     /// </summary>
-    public CommitDecision OnStatusUnknown() => Rewind(CommitVerdict.Restart, 0);
+    public CommitDecision OnStatusUnknown() => RestartsOnly ? RestartFromZero() : Rewind(CommitVerdict.Restart, 0);
 
     /// <summary>
     /// A Write call ended with OK and <paramref name="committedSize"/>, after <paramref name="finishSent"/>
@@ -125,7 +144,13 @@ internal sealed class CommitJudge
     {
         if (status.Complete)
         {
-            return Complete(status.CommittedSize, WrittenLength(finishSent, position));
+            // A compressed upload's committed size may count either form: complete is what it says.
+            return RestartsOnly ? Complete(status.CommittedSize, null) : Complete(status.CommittedSize, WrittenLength(finishSent, position));
+        }
+
+        if (RestartsOnly)
+        {
+            return RestartFromZero();
         }
 
         var committed = status.CommittedSize;
@@ -226,14 +251,22 @@ internal sealed class CommitJudge
         return new CommitDecision(CommitVerdict.Complete, committedSize);
     }
 
+    /// <summary>A compressed upload starts again at 0; it progressed when the last attempt sent more than any before it.</summary>
+    private CommitDecision RestartFromZero()
+    {
+        var progressed = _sentEnd > _restartMark;
+        _restartMark = _sentEnd;
+        return Rewind(CommitVerdict.Restart, 0, progressed);
+    }
+
     /// <summary>
     /// The next Write call starts at <paramref name="offset"/>: the new rewind point; above the old one is progress.
     /// A call the server ended with OK is no failure for the retry pipeline, so the next one starts at once;
     /// but a server that ends more calls in a row than the retry budget that way, without progress, will not take the upload.
     /// </summary>
-    private CommitDecision Rewind(CommitVerdict verdict, long offset)
+    private CommitDecision Rewind(CommitVerdict verdict, long offset, bool? progress = null)
     {
-        var progressed = offset > _rewindPoint;
+        var progressed = progress ?? offset > _rewindPoint;
         _earlyEndsInARow = progressed ? 0 : _earlyEndsInARow + (_endedEarly ? 1 : 0);
         _endedEarly = false;
         if (_earlyEndsInARow > _maxEarlyEnds)

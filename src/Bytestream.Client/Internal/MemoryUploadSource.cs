@@ -25,6 +25,12 @@ internal sealed class MemoryUploadSource(string resourceName, ReadOnlyMemory<byt
         }
     }
 
+    public override bool TryRestart()
+    {
+        Position = 0;
+        return true;
+    }
+
     public override void Dispose()
     {
         // Caller-owned memory: nothing to give back.

@@ -62,6 +62,13 @@ internal sealed class SeekableUploadSource : UploadSource
         _stream.Position = _startPosition + Position;
     }
 
+    public override bool TryRestart()
+    {
+        _stream.Position = _startPosition;
+        Position = 0;
+        return true;
+    }
+
     public override void Dispose()
     {
         if (_buffer is { } buffer)

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Google.ByteStream;
+using Bytestream.Client.Internal.Zstd;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -16,8 +17,10 @@ internal sealed class UploadSession : IDisposable
     private readonly ClientCore _core;
     private readonly string _resourceName;
     private readonly UploadOptions? _options;
-    private readonly long? _totalLength;
+    private readonly long? _totalLength;  // the caller's bytes, for progress
+    private readonly long? _wireLength;   // the bytes on the wire, when known: the caller's, unless compressed
     private readonly UploadSource _source;
+    private readonly CompressingUploadSource? _compressed;
     private readonly CommitJudge _judge;
     private readonly BackgroundStatusQuery _backgroundQuery;
     private readonly OperationTelemetry _telemetry;
@@ -42,7 +45,9 @@ internal sealed class UploadSession : IDisposable
         _options = options;
         _totalLength = totalLength;
         _source = source;
-        _judge = new CommitJudge(resourceName, totalLength, core.Options.MaxRetryAttempts);
+        _compressed = source as CompressingUploadSource;
+        _wireLength = _compressed is null ? totalLength : null;
+        _judge = new CommitJudge(resourceName, _wireLength, core.Options.MaxRetryAttempts, restartsOnly: _compressed is not null);
         _backgroundQuery = new BackgroundStatusQuery(core, resourceName, options?.Headers);
         _telemetry = new OperationTelemetry("upload", resourceName, core.TimeProvider);
     }
@@ -81,9 +86,14 @@ internal sealed class UploadSession : IDisposable
             throw;
         }
 
-        Log.UploadCompleted(_core.Logger, _resourceName, CommittedSize, BytesSent, Resumes);
-        _telemetry.Succeed(BytesSent, CommittedSize, Resumes);
-        return new UploadResult(CommittedSize, BytesSent, Resumes);
+        // A compressed blob's size is the uncompressed one, whatever form the server's committed size counted.
+        var committed = _compressed is null ? CommittedSize : _totalLength!.Value;
+        Log.UploadCompleted(_core.Logger, _resourceName, committed, BytesSent, Resumes);
+        _telemetry.Succeed(BytesSent, committed, Resumes);
+        return new UploadResult(committed, BytesSent, Resumes)
+        {
+            CompressedSize = _compressed?.CompressedLength,
+        };
     }
 
     /// <summary>Ends the open call without finish_write, and gives back what the source holds: what the server committed stays resumable.</summary>
@@ -221,7 +231,7 @@ internal sealed class UploadSession : IDisposable
                 break;
             }
 
-            if (_totalLength is { } total && _source.Position > total)
+            if (_wireLength is { } total && _source.Position > total)
             {
                 throw ThrowHelper.LengthMismatch(_resourceName, total, _source.Position, CommittedSize);
             }
@@ -236,7 +246,7 @@ internal sealed class UploadSession : IDisposable
             return;
         }
 
-        if (_judge.CheckEnd(_source.Position) is { } mismatch)
+        if ((_judge.CheckEnd(_source.Position) ?? _source.CheckContent()) is { } mismatch)
         {
             throw mismatch;
         }
@@ -285,7 +295,7 @@ internal sealed class UploadSession : IDisposable
         // Replayed chunks too: a resumed attempt's progress rises from where the server stood to the end.
         if (!data.IsEmpty)
         {
-            _options?.Progress?.Report(new TransferProgress(_callOffset, _totalLength));
+            _options?.Progress?.Report(new TransferProgress(_source.UncompressedAt(_callOffset), _totalLength));
         }
     }
 
@@ -403,7 +413,8 @@ internal sealed class UploadSession : IDisposable
                 throw decision.Error!;
         }
 
-        if (decision.Offset < _source.HeldFrom && decision.Offset < _source.Position)
+        // A source that no longer holds the bytes may still start again from the beginning (a compressed upload's fresh frame).
+        if (decision.Offset < _source.HeldFrom && decision.Offset < _source.Position && !(decision.Offset == 0 && _source.TryRestart()))
         {
             throw ThrowHelper.CannotResume(_resourceName, decision.Offset, _source.HeldFrom);
         }
@@ -437,7 +448,7 @@ internal sealed class UploadSession : IDisposable
     /// <summary>Once the replay buffer is half full, asks in the background what the server committed, to have the answer ready when it is full.</summary>
     private void StartBackgroundQueryIfDue(int kept, CancellationToken cancellationToken)
     {
-        if (_source.Buffer is not { KeepsNothing: false } buffer || _cannotQuery)
+        if (_source.Buffer is not { KeepsNothing: false } buffer || _cannotQuery || _judge.RestartsOnly)
         {
             return;
         }
@@ -458,7 +469,8 @@ internal sealed class UploadSession : IDisposable
     /// </summary>
     private async ValueTask MakeRoomAsync(ReplayBuffer buffer, CancellationToken cancellationToken)
     {
-        if (!buffer.KeepsNothing)
+        // A compressed upload restarts at 0 whatever the server committed: asking would not free a byte.
+        if (!buffer.KeepsNothing && !_judge.RestartsOnly)
         {
             var (status, epoch) = await _backgroundQuery.TakeAsync().ConfigureAwait(false);
             if (status is null && !_cannotQuery && !CallEnded)

@@ -38,6 +38,18 @@ internal abstract class UploadSource(string resourceName) : IDisposable
     /// </summary>
     public virtual ValueTask<long?> EndEarlyAsync(CancellationToken cancellationToken) => ValueTask.FromResult<long?>(null);
 
+    /// <summary>
+    /// Goes back to offset 0, to send everything again from a fresh start (a compressed upload restarts with a
+    /// fresh frame): <see langword="false"/> for sources that cannot reread what they handed out.
+    /// </summary>
+    public virtual bool TryRestart() => false;
+
+    /// <summary>The caller's bytes that the bytes up to <paramref name="offset"/> carry: the same offset, except for a compressed upload.</summary>
+    public virtual long UncompressedAt(long offset) => offset;
+
+    /// <summary>The source ended: <see langword="null"/> when its bytes may be finished, else why not (a digest that does not match).</summary>
+    public virtual ByteStreamException? CheckContent() => null;
+
     /// <summary>Gives back whatever the source holds; the upload is over.</summary>
     public abstract void Dispose();
 }

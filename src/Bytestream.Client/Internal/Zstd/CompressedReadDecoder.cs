@@ -23,6 +23,7 @@ internal sealed class CompressedReadDecoder : IDisposable
     private ReadChunk? _input;
     private int _inputOffset;
     private int _headerLength;
+    private int _headerFed;
     private bool _headerChecked;
     private bool _frameOpen;
     private long _offset;
@@ -42,22 +43,31 @@ internal sealed class CompressedReadDecoder : IDisposable
         _decoder.Reset();
         _offset = offset;
         _remaining = remaining;
-        _headerLength = 0;
+        _headerLength = _headerFed = 0;
         _headerChecked = false;
         _frameOpen = false;
     }
 
-    /// <summary>Takes the next compressed chunk of the call; the decoder gives it back to the pool once it is decoded.</summary>
+    /// <summary>
+    /// Takes the next compressed chunk of the call, once <see cref="Decode"/> has used up the one before; the decoder
+    /// gives it back to the pool once it is decoded. The first bytes of a call wait in the header buffer until the
+    /// header is checked, and are decoded from there.
+    /// </summary>
     public void Feed(ReadChunk chunk)
     {
         ReturnInput();
         _input = chunk;
-        _inputOffset = 0;
         if (!_headerChecked)
         {
             var take = Math.Min(MaxFrameHeader - _headerLength, chunk.Length);
             chunk.Data.Span[..take].CopyTo(_header.AsSpan(_headerLength));
             _headerLength += take;
+            _inputOffset = take;
+            if (_inputOffset == chunk.Length)
+            {
+                ReturnInput();
+            }
+
             CheckHeader(final: _headerLength == MaxFrameHeader);
         }
     }
@@ -66,7 +76,7 @@ internal sealed class CompressedReadDecoder : IDisposable
     /// <exception cref="ByteStreamException">The data is not zstd.</exception>
     public ReadOnlyMemory<byte> Decode()
     {
-        if (_input is null || !_headerChecked)
+        if (!_headerChecked || (_input is null && _headerFed == _headerLength))
         {
             return ReadOnlyMemory<byte>.Empty;
         }
@@ -76,9 +86,18 @@ internal sealed class CompressedReadDecoder : IDisposable
         var written = 0;
         while (written == 0)
         {
-            var input = _input.Data.Span[_inputOffset..];
+            var fromHeader = _headerFed < _headerLength;
+            var input = fromHeader ? _header.AsSpan(_headerFed, _headerLength - _headerFed) : _input!.Data.Span[_inputOffset..];
             var status = _decoder!.Decompress(input, output.Span, out var consumed, out written);
-            _inputOffset += consumed;
+            if (fromHeader)
+            {
+                _headerFed += consumed;
+            }
+            else
+            {
+                _inputOffset += consumed;
+            }
+
             switch (status)
             {
                 case OperationStatus.InvalidData:
@@ -92,10 +111,19 @@ internal sealed class CompressedReadDecoder : IDisposable
                     break;
             }
 
-            if (status != OperationStatus.DestinationTooSmall && _inputOffset == _input.Length)
+            if (status != OperationStatus.DestinationTooSmall && consumed == input.Length)
             {
-                ReturnInput();
-                break;
+                if (!fromHeader)
+                {
+                    ReturnInput();
+                }
+
+                if (_input is null)
+                {
+                    break;
+                }
+
+                continue;
             }
 
             if (consumed == 0 && written == 0 && status != OperationStatus.Done)
@@ -121,7 +149,7 @@ internal sealed class CompressedReadDecoder : IDisposable
     /// <exception cref="ByteStreamException">The stream ended inside a frame.</exception>
     public void EndCall()
     {
-        if (_frameOpen || _input is not null)
+        if (_frameOpen || _input is not null || _headerFed < _headerLength)
         {
             throw ThrowHelper.BadCompressedData(_resourceName, $"the stream from uncompressed offset {_offset} ended inside a zstd frame (truncated)");
         }

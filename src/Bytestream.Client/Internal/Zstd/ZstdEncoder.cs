@@ -42,6 +42,9 @@ internal sealed class ZstdEncoder : IDisposable
     public OperationStatus Compress(ReadOnlySpan<byte> source, Span<byte> destination, out int consumed, out int written, bool isFinal) =>
         Compressor.WrapStream(source, destination, out consumed, out written, isFinal);
 
+    /// <summary>Writes out what the frame holds so far, without ending it: <see cref="OperationStatus.Done"/> once all of it is out.</summary>
+    public OperationStatus Flush(Span<byte> destination, out int written) => Compressor.FlushStream(destination, out written);
+
     /// <summary>Starts a new frame, dropping what the current one holds.</summary>
     public void Reset() => Compressor.ResetStream();
 
