@@ -14,6 +14,7 @@ internal sealed class DigestVerifier : IDisposable
     private readonly BlobHasher _hasher;
     private readonly bool _upload;
     private long _length;
+    private string? _hash;
 
     private DigestVerifier(string resourceName, BlobResourceName blob, DigestAlgorithm algorithm, bool upload)
     {
@@ -63,13 +64,16 @@ internal sealed class DigestVerifier : IDisposable
         _length += data.Length;
     }
 
-    /// <summary>Ends the check: <see langword="null"/> when the bytes match the name's hash and size, otherwise the error that names both digests.</summary>
+    /// <summary>
+    /// Ends the check: <see langword="null"/> when the bytes match the name's hash and size, otherwise the error that
+    /// names both digests. Asked again (a resumed upload reaches its end once more), it gives the same answer.
+    /// </summary>
     public ByteStreamException? Check()
     {
-        var hash = _hasher.FinishHex();
-        return hash == _blob.Hash && _length == _blob.Size
+        _hash ??= _hasher.FinishHex();
+        return _hash == _blob.Hash && _length == _blob.Size
             ? null
-            : ThrowHelper.DigestMismatch(_resourceName, _algorithm.Name, _blob, hash, _length, _upload);
+            : ThrowHelper.DigestMismatch(_resourceName, _algorithm.Name, _blob, _hash, _length, _upload);
     }
 
     public void Dispose() => _hasher.Dispose();
