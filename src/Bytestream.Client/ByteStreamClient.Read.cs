@@ -19,8 +19,15 @@ public partial class ByteStreamClient
     /// <returns>A read-only stream whose <see cref="Stream.Position"/> is the absolute offset of the next byte.
     /// Its reads throw the server's <see cref="RpcException"/> (for example <see cref="StatusCode.NotFound"/>)
     /// when the failure is not retryable or outlasts the retry budget.</returns>
-    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character.</exception>
+    /// <remarks>
+    /// A whole REAPI blob is checked against the digest in its name: a mismatch throws <see cref="ByteStreamException"/>
+    /// from the read that would report the end. A <c>compressed-blobs/zstd/</c> name reads the uncompressed bytes;
+    /// with <see cref="ByteStreamClientOptions.Compression"/> set, a <c>blobs/</c> name read without a limit goes compressed.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character,
+    /// or it is a compressed name and <paramref name="limit"/> is not 0.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> or <paramref name="limit"/> is negative.</exception>
+    /// <exception cref="NotSupportedException">The name's compressor is not zstd, or its digest function is not one REAPI defines.</exception>
     public virtual ByteStreamReadStream OpenRead(string resourceName, long offset = 0, long limit = 0)
     {
         Guard.ResourceName(resourceName);
@@ -40,6 +47,8 @@ public partial class ByteStreamClient
     /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The offset, limit or expected length is negative.</exception>
+    /// <exception cref="NotSupportedException">The name's compressor is not zstd, or its digest function is not one REAPI
+    /// defines while <see cref="DownloadOptions.VerifyDigest"/> is on.</exception>
     public virtual ByteStreamReadStream OpenRead(string resourceName, DownloadOptions options)
     {
         Guard.ResourceName(resourceName);
@@ -64,7 +73,10 @@ public partial class ByteStreamClient
     /// <exception cref="RpcException">The server's error when it is not retryable or outlasted the retry budget,
     /// for example <see cref="StatusCode.NotFound"/> or <see cref="StatusCode.OutOfRange"/>.</exception>
     /// <exception cref="ByteStreamException">The server sent more bytes than the expected length or the limit,
-    /// or ended cleanly before the expected length.</exception>
+    /// or ended cleanly before the expected length; a whole REAPI blob did not match its digest (the bytes written to
+    /// <paramref name="destination"/> are not valid: discard them); a compressed stream did not decode.</exception>
+    /// <exception cref="NotSupportedException">The name's compressor is not zstd, or its digest function is not one REAPI
+    /// defines while <see cref="DownloadOptions.VerifyDigest"/> is on.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; never retried.</exception>
     public virtual Task<long> DownloadAsync(string resourceName, Stream destination,
         DownloadOptions? options = null, CancellationToken cancellationToken = default)
@@ -93,7 +105,9 @@ public partial class ByteStreamClient
     /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character.</exception>
     /// <exception cref="RpcException">The server's error when it is not retryable or outlasted the retry budget,
     /// for example <see cref="StatusCode.NotFound"/>.</exception>
-    /// <exception cref="ByteStreamException">The server sent more bytes than a REAPI name states, or fewer.</exception>
+    /// <exception cref="ByteStreamException">The server sent more bytes than a REAPI name states, or fewer, or bytes that
+    /// do not match its digest (nothing is returned), or a compressed stream that does not decode.</exception>
+    /// <exception cref="NotSupportedException">The name's compressor is not zstd, or its digest function is not one REAPI defines.</exception>
     /// <exception cref="InvalidOperationException">The resource is larger than a byte array can hold: known
     /// from a REAPI name before any call, otherwise as soon as the bytes received pass <see cref="Array.MaxLength"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; never retried.</exception>

@@ -15,8 +15,14 @@ public partial class ByteStreamClient
     /// <param name="resourceName">The resource to write, for example a REAPI upload name.</param>
     /// <param name="options">Per-upload settings; defaults when <see langword="null"/>.</param>
     /// <returns>A write-only, non-seekable stream.</returns>
-    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character, or
-    /// <see cref="UploadOptions.ExpectedLength"/> is negative.</exception>
+    /// <remarks>
+    /// A <c>compressed-blobs/zstd/</c> upload name is compressed as it is written (a flush sends what was written so
+    /// far as compressed bytes); <see cref="UploadOptions.Compression"/> does not apply to write streams.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="resourceName"/> is <see langword="null"/>, empty, white space or holds a control character,
+    /// <see cref="UploadOptions.ExpectedLength"/> is negative, or <see cref="UploadOptions.VerifyDigest"/> is set for a name without a digest
+    /// or with <see cref="UploadOptions.ResumeExistingUpload"/>.</exception>
+    /// <exception cref="NotSupportedException">The name's compressor is not zstd, or <see cref="UploadOptions.VerifyDigest"/> asks for a digest function the client cannot compute.</exception>
     public virtual ByteStreamWriteStream OpenWrite(string resourceName, UploadOptions? options = null)
     {
         Guard.ResourceName(resourceName);
@@ -35,11 +41,19 @@ public partial class ByteStreamClient
     /// <param name="options">Per-upload settings; defaults when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the upload; the committed bytes stay resumable.</param>
     /// <returns>The committed size, the bytes sent (resends included) and the number of resumes.</returns>
+    /// <remarks>
+    /// A <c>compressed-blobs/zstd/</c> upload name, or a <c>blobs/</c> one with <see cref="UploadOptions.Compression"/>
+    /// (or the client's <see cref="ByteStreamClientOptions.Compression"/>), is compressed on the fly; a failed compressed
+    /// upload starts again at 0 (docs/reapi.md says why). A concurrent upload of the same blob on this client is shared
+    /// (<see cref="ByteStreamClientOptions.ShareConcurrentUploads"/>).
+    /// </remarks>
     /// <exception cref="ArgumentException">The resource name is <see langword="null"/>, empty, white space or holds a control character, the source is
-    /// <see langword="null"/> or cannot be read, or <see cref="UploadOptions.ExpectedLength"/> is negative.</exception>
+    /// <see langword="null"/> or cannot be read, <see cref="UploadOptions.ExpectedLength"/> is negative, or
+    /// <see cref="UploadOptions.VerifyDigest"/> is set for a name without a digest or with <see cref="UploadOptions.ResumeExistingUpload"/>.</exception>
+    /// <exception cref="NotSupportedException">The name's compressor is not zstd, or <see cref="UploadOptions.VerifyDigest"/> asks for a digest function the client cannot compute.</exception>
     /// <exception cref="RpcException">The server's error, when it is not retryable or outlasts the retries.</exception>
     /// <exception cref="ByteStreamException">The server broke the protocol, the source's length differs from the
-    /// expected length, or a resume needed bytes no longer held.</exception>
+    /// expected length, a resume needed bytes no longer held, or the data does not match its digest (<see cref="UploadOptions.VerifyDigest"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public virtual Task<UploadResult> UploadAsync(string resourceName, Stream source,
         UploadOptions? options = null, CancellationToken cancellationToken = default)
@@ -82,10 +96,12 @@ public partial class ByteStreamClient
     /// <param name="options">Per-upload settings; defaults when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the upload; the committed bytes stay resumable.</param>
     /// <returns>The committed size, the bytes sent (resends included) and the number of resumes.</returns>
-    /// <exception cref="ArgumentException">The resource name is <see langword="null"/>, empty, white space or holds a control character, or
-    /// <see cref="UploadOptions.ExpectedLength"/> (or the size in a REAPI upload name) differs from the data's length.</exception>
+    /// <exception cref="ArgumentException">The resource name is <see langword="null"/>, empty, white space or holds a control character,
+    /// <see cref="UploadOptions.ExpectedLength"/> (or the size in a REAPI upload name) differs from the data's length, or
+    /// <see cref="UploadOptions.VerifyDigest"/> is set for a name without a digest or with <see cref="UploadOptions.ResumeExistingUpload"/>.</exception>
+    /// <exception cref="NotSupportedException">The name's compressor is not zstd, or <see cref="UploadOptions.VerifyDigest"/> asks for a digest function the client cannot compute.</exception>
     /// <exception cref="RpcException">The server's error, when it is not retryable or outlasts the retries.</exception>
-    /// <exception cref="ByteStreamException">The server broke the protocol.</exception>
+    /// <exception cref="ByteStreamException">The server broke the protocol, or the data does not match its digest (<see cref="UploadOptions.VerifyDigest"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public virtual Task<UploadResult> UploadAsync(string resourceName, ReadOnlyMemory<byte> data,
         UploadOptions? options = null, CancellationToken cancellationToken = default)
