@@ -11,8 +11,10 @@ internal static class RunCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var sizeMiB = 1024;
-        var rounds = 5;
+        int? sizeMiB = null;
+        int? rounds = null;
+        var suite = "throughput";
+        int[] levels = [1, 3];
         var chunkKiB = ByteStreamClientOptions.DefaultChunkSize / 1024;
         var servers = "both";
         var cuts = 8;
@@ -28,6 +30,8 @@ internal static class RunCommand
                 case "--server": servers = value; break;
                 case "--cuts": cuts = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--client-window": Channels.ReceiveWindow = int.Parse(value, CultureInfo.InvariantCulture) * 1024; break;
+                case "--suite": suite = value is "throughput" or "reapi" ? value : throw new FormatException("--suite takes 'throughput' or 'reapi'"); break;
+                case "--levels": levels = [.. value.Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))]; break;
                 case "--sweep": sweep = value == "chunk" ? true : throw new FormatException("--sweep takes 'chunk'"); break;
                 default: Console.Error.WriteLine($"run: unknown option {args[i]}"); return 2;
             }
@@ -39,11 +43,26 @@ internal static class RunCommand
             return 2;
         }
 
-        var size = sizeMiB * 1024L * 1024;
+        // The reapi suite runs a dozen scenarios, several of them CPU-bound: smaller defaults keep it to a few minutes.
+        var reapi = suite == "reapi";
+        sizeMiB ??= reapi ? 256 : 1024;
+        rounds ??= reapi ? 3 : 5;
+        var size = sizeMiB.Value * 1024L * 1024;
         var chunk = chunkKiB * 1024;
         var dataFile = await DataFile.GetAsync(size);
         Console.WriteLine($"# Bytestream.Client benchmark: {sizeMiB} MiB, chunk {chunkKiB} KiB, {rounds} rounds, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         Console.WriteLine($"# client process measured; the server runs in its own process on 127.0.0.1; client HTTP/2 receive window: {(Channels.ReceiveWindow is { } w ? $"{w / 1024} KiB" : "default")}");
+        if (reapi)
+        {
+            if (servers is not ("testing" or "both"))
+            {
+                Console.Error.WriteLine("run: --suite reapi runs against Bytestream.Testing's server only");
+                return 2;
+            }
+
+            await ReapiSuite.RunAsync(dataFile, size, rounds.Value, chunk, levels);
+            return 0;
+        }
 
         var goPeer = ServerProcess.FindGoPeer();
         var targets = new List<Target>();
@@ -75,11 +94,11 @@ internal static class RunCommand
             {
                 if (sweep)
                 {
-                    await ChunkSweep.RunAsync(server, dataFile, size, rounds);
+                    await ChunkSweep.RunAsync(server, dataFile, size, rounds.Value);
                     continue;
                 }
 
-                uploadRate = await MeasureThroughputAsync(server, dataFile, size, chunk, rounds);
+                uploadRate = await MeasureThroughputAsync(server, dataFile, size, chunk, rounds.Value);
             }
 
             if (cuts > 0)
@@ -152,7 +171,7 @@ internal static class RunCommand
     private sealed record Target(Func<string[], Task<ServerProcess>> Start, Func<long, int, string[]> FaultArgs);
 
     /// <summary>The random payload, written once per size and kept in the temp folder between runs.</summary>
-    private static class DataFile
+    internal static class DataFile
     {
         public static async Task<string> GetAsync(long size)
         {

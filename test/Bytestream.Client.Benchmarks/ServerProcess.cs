@@ -19,15 +19,22 @@ internal sealed partial class ServerProcess : IDisposable
 
     public string Address { get; }
 
-    /// <summary>Starts this harness in `server` mode: Bytestream.Testing's server as a null sink and zero source.</summary>
-    public static Task<ServerProcess> StartTestingAsync(params string[] serverArgs)
+    /// <summary>Gets the CPU time (user and kernel) the server process has used so far.</summary>
+    public TimeSpan CpuTime
     {
-        serverArgs = ["--null", .. serverArgs];
-        var self = typeof(ServerProcess).Assembly.Location;
-        var host = Environment.ProcessPath!;
-        string[] args = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [self, "server", .. serverArgs] : ["server", .. serverArgs];
-        return StartAsync("Bytestream.Testing (null sink, zero source)", host, args, AddressLine());
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
     }
+
+    /// <summary>Starts this harness in `server` mode: Bytestream.Testing's server as a null sink and zero source.</summary>
+    public static Task<ServerProcess> StartTestingAsync(params string[] serverArgs) =>
+        StartSelfAsync("Bytestream.Testing (null sink, zero source)", ["--null", .. serverArgs]);
+
+    /// <summary>Starts this harness in `server` mode with Bytestream.Testing's server keeping every resource in memory.</summary>
+    public static Task<ServerProcess> StartStoringAsync() => StartSelfAsync("Bytestream.Testing (in memory)", []);
 
     /// <summary>Starts Google's Go server from shared/peers/go, built by its setup.sh.</summary>
     public static Task<ServerProcess> StartGoAsync(string peerDir, params string[] serverArgs) =>
@@ -55,6 +62,14 @@ internal sealed partial class ServerProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static Task<ServerProcess> StartSelfAsync(string label, string[] serverArgs)
+    {
+        var self = typeof(ServerProcess).Assembly.Location;
+        var host = Environment.ProcessPath!;
+        string[] args = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [self, "server", .. serverArgs] : ["server", .. serverArgs];
+        return StartAsync(label, host, args, AddressLine());
     }
 
     private static async Task<ServerProcess> StartAsync(string label, string fileName, string[] args, Regex addressLine)
