@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using WireCounter = Bytestream.Client.Benchmarks.Channels.WireCounter;
 
 namespace Bytestream.Client.Benchmarks;
@@ -19,9 +20,9 @@ internal static class ReapiSuite
     public static async Task RunAsync(string randomFile, long size, int rounds, int chunk, IReadOnlyList<int> levels)
     {
         var sourceFile = await SourceText.GetAsync(size);
-        var (source, sourceHashRate) = await NameAsync(sourceFile);
-        var (random, randomHashRate) = await NameAsync(randomFile);
-        Console.WriteLine($"# reapi suite: SHA-256 of the data files (from the page cache, BlobResourceName.ComputeFileAsync): {sourceHashRate:0} and {randomHashRate:0} MB/s");
+        var source = await BlobResourceName.ComputeFileAsync(Instance, sourceFile);
+        var random = await BlobResourceName.ComputeFileAsync(Instance, randomFile);
+        Console.WriteLine($"# reapi suite: SHA-256 on one core, in memory: {HashRate(randomFile):0} MB/s");
 
         using var sink = await ServerProcess.StartTestingAsync();
         using var store = await ServerProcess.StartStoringAsync();
@@ -144,11 +145,23 @@ internal static class ReapiSuite
         Console.WriteLine();
     }
 
-    private static async Task<(BlobResourceName Name, double MegabytesPerSecond)> NameAsync(string path)
+    /// <summary>What the hash alone costs, without I/O: the bound on what verifying a download can cost.</summary>
+    private static double HashRate(string path)
     {
+        var data = new byte[Math.Min(new FileInfo(path).Length, 64 * 1024 * 1024)];
+        using (var file = File.OpenRead(path))
+        {
+            file.ReadExactly(data);
+        }
+
+        SHA256.HashData(data);
         var watch = Stopwatch.StartNew();
-        var name = await BlobResourceName.ComputeFileAsync(Instance, path);
-        return (name, name.Size / watch.Elapsed.TotalSeconds / 1e6);
+        for (var i = 0; i < 4; i++)
+        {
+            SHA256.HashData(data);
+        }
+
+        return 4 * data.Length / watch.Elapsed.TotalSeconds / 1e6;
     }
 
     /// <summary>Uploads a file under a fresh REAPI upload name of <paramref name="blob"/> (compressed when it names a compressor).</summary>
