@@ -11,7 +11,9 @@ internal static partial class ErrorReport
     {
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled"),
         RpcException rpc => Describe(rpc),
+        ByteStreamException when IsDigestMismatch(exception) => (ExitCodes.DataMismatch, exception.Message),
         ByteStreamException => (ExitCodes.Failure, exception.Message),
+        NotSupportedException => (ExitCodes.BadArguments, exception.Message),
         UsageException or ArgumentException => (ExitCodes.BadArguments, exception.Message),
         FileNotFoundException notFound => (ExitCodes.NotFound, $"file not found: {notFound.FileName ?? notFound.Message}"),
         DirectoryNotFoundException => (ExitCodes.NotFound, exception.Message),
@@ -22,6 +24,13 @@ internal static partial class ErrorReport
 
     /// <summary>A status code as gRPC names it (NOT_FOUND), which is what users search for.</summary>
     public static string CanonicalName(StatusCode code) => UpperCaseBoundary().Replace(code.ToString(), "$1_$2").ToUpperInvariant();
+
+    /// <summary>
+    /// Whether the library refused data for its digest. Its ByteStreamException has no property that says so, so
+    /// this reads the one sentence its digest check (and only that) writes: "... does not match its digest: ...".
+    /// </summary>
+    private static bool IsDigestMismatch(Exception exception) =>
+        exception.Message.Contains("does not match its digest", StringComparison.Ordinal);
 
     private static (int ExitCode, string Message) Describe(RpcException exception)
     {

@@ -21,6 +21,10 @@ internal static class ExitCodes
     /// <summary>PERMISSION_DENIED or UNAUTHENTICATED from the server, or no permission on a local file.</summary>
     public const int PermissionDenied = 5;
 
+    /// <summary>The data does not match its digest: a blob read (get, download, cat) whose bytes are not the ones its name
+    /// hashes to (a corrupt blob on the server), or a file that changed while put uploaded it. No file is left behind.</summary>
+    public const int DataMismatch = 6;
+
     /// <summary>Stopped by Ctrl+C (SIGINT) or SIGTERM; an upload stays resumable.</summary>
     public const int Cancelled = 130;
 }

@@ -27,6 +27,15 @@ internal sealed class Output(bool json, bool verbose)
         }
     }
 
+    /// <summary>Writes a line for people on stderr (not in JSON mode): the summary of a command whose stdout is its result alone.</summary>
+    public void Note(string text)
+    {
+        if (!json)
+        {
+            Console.Error.WriteLine(text);
+        }
+    }
+
     /// <summary>Reports a failure on stderr and returns <paramref name="exitCode"/>.</summary>
     public int Error(int exitCode, string message, Exception? exception = null)
     {

@@ -9,12 +9,14 @@ namespace Bytestream.Cli;
 /// Shows one transfer while it runs: a live progress bar when stdout is a terminal, plain lines otherwise
 /// (each quarter done, or every 2 s when the size is unknown, and every resume; no control codes), nothing
 /// with --json. Both say what a <see cref="TransferMeter"/> says: sizes and the rate of bytes moved now.
+/// A command whose stdout is its result (put prints a name to capture) shows progress on stderr instead.
 /// </summary>
 internal static class TransferDisplay
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(2);
 
-    public static async Task<T> RunAsync<T>(Output output, TransferEvents events, string label, long? total, Func<IProgress<TransferProgress>?, Task<T>> transfer)
+    public static async Task<T> RunAsync<T>(
+        Output output, TransferEvents events, string label, long? total, Func<IProgress<TransferProgress>?, Task<T>> transfer, bool onStandardError = false)
     {
         if (output.Json)
         {
@@ -23,12 +25,14 @@ internal static class TransferDisplay
 
         var watch = Stopwatch.StartNew();
         var meter = new TransferMeter(total, watch.Elapsed);
+        var writer = onStandardError ? Console.Error : Console.Out;
+        var terminal = onStandardError ? !Console.IsErrorRedirected : output.Interactive;
         events.Repositioned += meter.MoveTo;
         try
         {
-            return output.Interactive
-                ? await RunWithBarAsync(events, label, meter, watch, transfer)
-                : await RunWithLinesAsync(events, label, meter, watch, transfer);
+            return terminal
+                ? await RunWithBarAsync(onStandardError ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) }) : AnsiConsole.Console, events, label, meter, watch, transfer)
+                : await RunWithLinesAsync(writer, events, label, meter, watch, transfer);
         }
         finally
         {
@@ -36,8 +40,8 @@ internal static class TransferDisplay
         }
     }
 
-    private static Task<T> RunWithBarAsync<T>(TransferEvents events, string label, TransferMeter meter, Stopwatch watch, Func<IProgress<TransferProgress>?, Task<T>> transfer) =>
-        AnsiConsole.Progress()
+    private static Task<T> RunWithBarAsync<T>(IAnsiConsole console, TransferEvents events, string label, TransferMeter meter, Stopwatch watch, Func<IProgress<TransferProgress>?, Task<T>> transfer) =>
+        console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(
@@ -87,9 +91,9 @@ internal static class TransferDisplay
                 }
             });
 
-    private static async Task<T> RunWithLinesAsync<T>(TransferEvents events, string label, TransferMeter meter, Stopwatch watch, Func<IProgress<TransferProgress>?, Task<T>> transfer)
+    private static async Task<T> RunWithLinesAsync<T>(TextWriter writer, TransferEvents events, string label, TransferMeter meter, Stopwatch watch, Func<IProgress<TransferProgress>?, Task<T>> transfer)
     {
-        void OnEvent(string text) => Console.Out.WriteLine($"{label}: {text}");
+        void OnEvent(string text) => writer.WriteLine($"{label}: {text}");
         events.Happened += OnEvent;
         try
         {
@@ -115,7 +119,7 @@ internal static class TransferDisplay
                 }
 
                 lastLine = now;
-                Console.Out.WriteLine($"{label}: {meter.Describe(now)}");
+                writer.WriteLine($"{label}: {meter.Describe(now)}");
             }));
         }
         finally

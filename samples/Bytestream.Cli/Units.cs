@@ -24,6 +24,14 @@ internal static class Units
     /// <summary>A rate such as <c>45.6 MiB/s</c>.</summary>
     public static string Rate(double bytesPerSecond) => string.Create(CultureInfo.InvariantCulture, $"{bytesPerSecond / MiB:0.0} MiB/s");
 
+    /// <summary>A compression ratio, uncompressed to compressed: <c>ratio 4.1:1</c>.</summary>
+    public static string Ratio(long uncompressed, long compressed) =>
+        string.Create(CultureInfo.InvariantCulture, $"ratio {uncompressed / (double)Math.Max(compressed, 1):0.0}:1");
+
+    /// <summary>How an upload's bytes went, for its summary: <c> (zstd, ratio 4.1:1)</c>, or nothing when they were not compressed.</summary>
+    public static string Compression(long size, long? compressedSize) =>
+        compressedSize is { } compressed ? $" (zstd, {Ratio(size, compressed)})" : string.Empty;
+
     /// <summary>How long a transfer took and how fast it went: <c>1.37 s (46.7 MiB/s)</c>.</summary>
     public static string Duration(long bytes, double seconds) =>
         string.Create(CultureInfo.InvariantCulture, $"{seconds:0.00} s ({Rate(bytes / Math.Max(seconds, 1e-6))})");
