@@ -8,7 +8,7 @@ namespace Bytestream.Cli;
 
 /// <summary>
 /// <c>bytestream download RESOURCE FILE</c>: reads a resource (or a range) into a file, continuing a cut read
-/// where it stopped. The file appears only when the download is complete.
+/// where it stopped. The file appears only when the download is complete (and, for a whole REAPI blob, matched its digest).
 /// </summary>
 internal static class DownloadCommand
 {
@@ -17,8 +17,13 @@ internal static class DownloadCommand
         var resource = new Argument<string>("RESOURCE") { Description = "The resource name, e.g. main/blobs/{sha256}/{size}." };
         var file = new Argument<FileInfo>("FILE") { Description = "Where to write it; replaced when the download is complete." };
         var range = new RangeOptions();
+        var compress = CompressOption.Create(
+            "For a REAPI blob name: zstd reads it compressed (as compressed-blobs/zstd/; the file gets the plain bytes), auto from 4 KiB on, none as it is. Not with --limit. Default: none.");
         var client = new ClientOptions();
-        var command = new Command("download", "Download a resource (or a range of it) to a file, resuming cut reads.") { resource, file };
+        var command = new Command("download", "Download a resource (or a range of it) to a file, resuming cut reads; a whole REAPI blob is checked against its digest.")
+        {
+            resource, file, compress,
+        };
         range.AddTo(command);
         client.AddTo(command);
         CommandRunner.SetBody(command, async (parse, output, cancellationToken) =>
@@ -27,26 +32,28 @@ internal static class DownloadCommand
             var target = parse.GetRequiredValue(file);
             var offset = parse.GetValue(range.Offset);
             var limit = parse.GetValue(range.Limit);
+            var compression = parse.GetValue(compress);
+            CompressOption.CheckApplies(compression, name);
+            if (compression == BlobCompression.Zstd && limit > 0)
+            {
+                throw new UsageException("--compress zstd cannot be combined with --limit: REAPI reads of compressed blobs have no limit");
+            }
+
             using var remote = client.Connect(parse, output);
             long? total = limit > 0 ? limit : BlobResourceName.TryParse(name, out var blob) ? Math.Max(0, blob.Size - offset) : null;
 
-            // Into a file beside the target first, so a failed download never leaves a truncated FILE.
-            var partial = target.FullName + ".partial";
+            // Into a file beside the target first, so a failed or refused download never leaves a truncated FILE.
             var watch = Stopwatch.StartNew();
             long bytes;
-            try
+            await using (var partial = new PartialFile(target.FullName))
             {
-                await using (var destination = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true))
-                {
-                    bytes = await TransferDisplay.RunAsync(output, remote.Events, $"download {target.Name}", total, progress =>
-                        remote.Client.DownloadAsync(name, destination, new DownloadOptions { Offset = offset, Limit = limit, Progress = progress }, cancellationToken));
-                }
-
-                File.Move(partial, target.FullName, overwrite: true);
-            }
-            finally
-            {
-                File.Delete(partial);
+                bytes = await TransferDisplay.RunAsync(output, remote.Events, $"download {target.Name}", total, progress =>
+                    remote.Client.DownloadAsync(
+                        name,
+                        partial.Stream,
+                        new DownloadOptions { Offset = offset, Limit = limit, Compression = compression, Progress = progress },
+                        cancellationToken));
+                await partial.CommitAsync();
             }
 
             var seconds = watch.Elapsed.TotalSeconds;

@@ -22,17 +22,24 @@ internal static class UploadCommand
         {
             Description = "Continue an upload an earlier run left unfinished: ask the server what it committed and send only the rest.",
         };
+        var compress = CompressOption.Create(
+            "For a REAPI upload name (.../uploads/{uuid}/blobs/...): zstd sends it compressed (as compressed-blobs/zstd/), auto from 4 KiB on, none as it is. Default: none.");
         var client = new ClientOptions();
-        var command = new Command("upload", "Upload a file to a resource, resuming after failures.") { file, resource, resume };
+        var command = new Command("upload", "Upload a file to a resource, resuming after failures.") { file, resource, resume, compress };
         client.AddTo(command);
         CommandRunner.SetBody(command, (parse, output, cancellationToken) =>
-            RunAsync(parse, output, client, parse.GetRequiredValue(file), parse.GetRequiredValue(resource), parse.GetValue(resume), cancellationToken));
+            RunAsync(parse, output, client, parse.GetRequiredValue(file), parse.GetRequiredValue(resource), parse.GetValue(resume), parse.GetValue(compress), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        ParseResult parse, Output output, ClientOptions client, FileInfo file, string resource, bool resume, CancellationToken cancellationToken)
+        ParseResult parse, Output output, ClientOptions client, FileInfo file, string resource, bool resume, BlobCompression? compression, CancellationToken cancellationToken)
     {
+        CompressOption.CheckApplies(compression, resource);
+
+        // A compressed upload restarts at 0 after a failure (the server counts compressed bytes): --resume skips nothing.
+        var compressed = compression is BlobCompression.Zstd or BlobCompression.Auto
+            || (BlobResourceName.TryParse(resource, out var blob) && blob.Compressor is not null);
         await using var source = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, useAsync: true);
         var length = source.Length;
         using var remote = client.Connect(parse, output);
@@ -44,13 +51,18 @@ internal static class UploadCommand
                 remote.Client.UploadAsync(
                     resource,
                     source,
-                    new UploadOptions { ResumeExistingUpload = resume, ExpectedLength = length, Progress = progress },
+                    new UploadOptions { ResumeExistingUpload = resume, ExpectedLength = length, Compression = compression, Progress = progress },
                     cancellationToken));
         }
         catch (Exception exception) when (exception is OperationCanceledException or RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded } or ByteStreamException)
         {
             // What the server committed stays there: tell the user how much, and how to continue.
             var (exitCode, message) = ErrorReport.Describe(exception);
+            if (compressed)
+            {
+                return output.Error(exitCode, $"upload {message}; a compressed upload starts again at 0: run the same command again", exception);
+            }
+
             var committed = await TryGetCommittedSizeAsync(remote.Client, resource);
             var held = committed is { } size ? string.Create(CultureInfo.InvariantCulture, $"the server holds {size:N0} of {length:N0} bytes; ") : string.Empty;
             return output.Error(
@@ -69,10 +81,11 @@ internal static class UploadCommand
                 ["resource"] = resource,
                 ["committedSize"] = result.CommittedSize,
                 ["bytesSent"] = result.BytesSent,
+                ["compressedSize"] = result.CompressedSize,
                 ["resumes"] = result.Resumes,
                 ["seconds"] = Math.Round(seconds, 3),
             },
-            string.Create(CultureInfo.InvariantCulture, $"uploaded {file.Name} to {resource}: {result.CommittedSize:N0} bytes committed, {result.BytesSent:N0} sent{(resume && skipped > 0 ? $" ({skipped:N0} were already committed)" : string.Empty)}, {result.Resumes} resumes, {Units.Duration(result.BytesSent, seconds)}"));
+            string.Create(CultureInfo.InvariantCulture, $"uploaded {file.Name} to {resource}: {result.CommittedSize:N0} bytes committed, {result.BytesSent:N0} sent{Units.Compression(result.CommittedSize, result.CompressedSize)}{(resume && skipped > 0 ? $" ({skipped:N0} were already committed)" : string.Empty)}, {result.Resumes} resumes, {Units.Duration(result.BytesSent, seconds)}"));
         return ExitCodes.Ok;
     }
 
