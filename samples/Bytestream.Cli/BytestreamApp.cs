@@ -7,12 +7,14 @@ internal static class BytestreamApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("bytestream: move files to and from any Google ByteStream gRPC server (Bazel remote caches and others), resuming after failures; serve a directory over ByteStream; or watch it work with 'demo'.")
+        var root = new RootCommand("bytestream: move files to and from any Google ByteStream gRPC server (Bazel remote caches and others), resuming after failures; store and fetch REAPI blobs by digest (put, get), zstd-compressed if asked; serve a directory over ByteStream; or watch it work with 'demo'.")
         {
             DemoCommand.Create(),
             ServeCommand.Create(),
             UploadCommand.Create(),
             DownloadCommand.Create(),
+            PutCommand.Create(),
+            GetCommand.Create(),
             CatCommand.Create(),
             StatusCommand.Create(),
         };

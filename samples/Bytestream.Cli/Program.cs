@@ -1,5 +1,5 @@
 using Bytestream.Cli;
 
-// The `bytestream` tool: demo, serve, upload, download, cat, status. See BytestreamApp for the commands
+// The `bytestream` tool: demo, serve, upload, download, put, get, cat, status. See BytestreamApp for the commands
 // and ExitCodes for what the process returns.
 return await BytestreamApp.RunAsync(args);
