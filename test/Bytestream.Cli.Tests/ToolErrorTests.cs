@@ -14,6 +14,10 @@ public class ToolErrorTests
     [TestCase("status a --address http://127.0.0.1:1 --header no-equals-sign", TestName = "HeaderWithoutValue")]
     [TestCase("status a", TestName = "NoAddress")]
     [TestCase("demo --size 0", TestName = "DemoSizeOutOfRange")]
+    [TestCase("put a.bin --address http://127.0.0.1:1", TestName = "PutWithoutInstance")]
+    [TestCase("put a.bin --instance main --digest-function sha256tree --address http://127.0.0.1:1", TestName = "PutUnknownDigestFunction")]
+    [TestCase("get blobs/00ff/2 out.bin --compress gzip --address http://127.0.0.1:1", TestName = "CompressUnknown")]
+    [TestCase("upload a.bin files/a.bin --compress zstd --address http://127.0.0.1:1", TestName = "CompressOfANonBlobName")]
     public async Task BadArguments_ExitCode2_OneLineOnStderr(string commandLine)
     {
         var result = await Programs.RunAsync("bytestream", commandLine.Split(' '));
@@ -29,7 +33,7 @@ public class ToolErrorTests
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(0));
-            Assert.That(result.StandardOutput, Does.Contain("demo").And.Contain("serve").And.Contain("upload").And.Contain("download").And.Contain("cat").And.Contain("status"));
+            Assert.That(result.StandardOutput, Does.Contain("demo").And.Contain("serve").And.Contain("upload").And.Contain("download").And.Contain("cat").And.Contain("status").And.Contain("put").And.Contain("get"));
         });
     }
 

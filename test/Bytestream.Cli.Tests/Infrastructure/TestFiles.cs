@@ -12,6 +12,18 @@ public static class TestFiles
         return data;
     }
 
+    /// <summary>Random text of 16 letters: it compresses about 2:1, so a compressed transfer shows a ratio above 1.</summary>
+    public static byte[] Compressible(int length, int seed = 1)
+    {
+        var data = Random(length, seed);
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)('a' + (data[i] & 0x0f));
+        }
+
+        return data;
+    }
+
     public static string Write(string directory, string name, byte[] data)
     {
         var path = Path.Combine(directory, name);

@@ -1,0 +1,135 @@
+using Bytestream.Testing;
+
+namespace Bytestream.Cli.Tests;
+
+/// <summary>
+/// A blob that fails its digest or is cut short never becomes a file: <c>get</c> and <c>download</c> against an
+/// in-process test server holding a corrupt blob (SetResource does not check digests) or cutting reads.
+/// </summary>
+public class ToolBlobIntegrityTests
+{
+    private ByteStreamTestServer _server = null!;
+    private DirectoryInfo _work = null!;
+    private string _url = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServerAsync()
+    {
+        _server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
+        _url = _server.Address.ToString().TrimEnd('/');
+    }
+
+    [OneTimeTearDown]
+    public async Task StopServerAsync() => await _server.DisposeAsync();
+
+    [SetUp]
+    public void CreateDirectory()
+    {
+        _server.Reset();
+        _work = Directory.CreateTempSubdirectory("bytestream-cli-integrity-");
+    }
+
+    [TearDown]
+    public void DeleteDirectory() => _work.Delete(recursive: true);
+
+    [TestCase("get")]
+    [TestCase("download")]
+    public async Task CorruptBlob_ExitCode6_NamesBothDigests_LeavesNoFile(string command)
+    {
+        var data = TestFiles.Random(512 * 1024, seed: 30);
+        var corrupt = TestFiles.Random(data.Length, seed: 31);
+        var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        _server.SetResource(name, corrupt);
+        var target = Path.Combine(_work.FullName, "corrupt.bin");
+
+        var result = await Programs.RunAsync("bytestream", command, name, target, "--address", _url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(6), result.ToString());
+            Assert.That(result.ErrorLines, Has.Length.EqualTo(1), result.ToString());
+            Assert.That(result.StandardError, Does.Contain("does not match its digest")
+                .And.Contain($"{TestFiles.Sha256(corrupt)}/{data.Length}")
+                .And.Contain($"{TestFiles.Sha256(data)}/{data.Length}"));
+            Assert.That(result.StandardError, Does.Not.Contain("   at "));
+            Assert.That(_work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
+        });
+    }
+
+    [Test]
+    public async Task Get_CorruptBlob_LeavesAnEarlierFileAsItWas()
+    {
+        var data = TestFiles.Random(100_000, seed: 32);
+        var name = $"blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        _server.SetResource(name, TestFiles.Random(data.Length, seed: 33));
+        var target = TestFiles.Write(_work.FullName, "earlier.bin", [1, 2, 3]);
+
+        var result = await Programs.RunAsync("bytestream", "get", name, target, "--address", _url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(6), result.ToString());
+            Assert.That(File.ReadAllBytes(target), Is.EqualTo(new byte[] { 1, 2, 3 }));
+            Assert.That(_work.GetFiles(), Has.Length.EqualTo(1), "no partial file");
+        });
+    }
+
+    [Test]
+    public async Task Get_NoVerify_CorruptBlob_WritesWhatTheServerSent()
+    {
+        var data = TestFiles.Random(100_000, seed: 34);
+        var corrupt = TestFiles.Random(data.Length, seed: 35);
+        var name = $"blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        _server.SetResource(name, corrupt);
+        var target = Path.Combine(_work.FullName, "unverified.bin");
+
+        var result = await Programs.RunAsync("bytestream", "get", name, target, "--no-verify", "--address", _url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+            Assert.That(result.StandardOutput, Does.Contain("digest not checked (--no-verify)"));
+            Assert.That(TestFiles.Sha256(target), Is.EqualTo(TestFiles.Sha256(corrupt)));
+        });
+    }
+
+    [TestCase("get")]
+    [TestCase("download")]
+    public async Task CutMidway_NoRetriesLeft_ExitCode3_LeavesNoFile(string command)
+    {
+        var data = TestFiles.Random(3 * 1024 * 1024, seed: 36);
+        var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        _server.SetResource(name, data);
+
+        // The first Read is cut after 1 MiB (progress, so it resumes); the resumed one fails before any byte.
+        _server.Faults.CutRead(1024 * 1024);
+        _server.Faults.CutRead(0);
+        var target = Path.Combine(_work.FullName, "cut.bin");
+
+        var result = await Programs.RunAsync("bytestream", command, name, target, "--retries", "0", "--address", _url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(3), result.ToString());
+            Assert.That(result.ErrorLines, Has.Length.EqualTo(1), result.ToString());
+            Assert.That(result.StandardError, Does.Contain("UNAVAILABLE"));
+            Assert.That(result.StandardOutput, Does.Contain("interrupted (UNAVAILABLE), resuming"), "it was cut after some bytes, not before");
+            Assert.That(_work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
+        });
+    }
+
+    [TestCase("main/uploads/0e0e0e0e-0000-4000-8000-000000000001/blobs/00ff/2", TestName = "UploadName")]
+    [TestCase("files/app.tar", TestName = "NotABlobName")]
+    public async Task Get_NotABlobReadName_ExitCode2_NoCall(string name)
+    {
+        var result = await Programs.RunAsync("bytestream", "get", name, Path.Combine(_work.FullName, "x.bin"), "--address", _url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+            Assert.That(result.ErrorLines, Has.Length.EqualTo(1), result.ToString());
+            Assert.That(_server.Calls, Is.Empty);
+            Assert.That(_work.GetFileSystemInfos(), Is.Empty);
+        });
+    }
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Bytestream.Client;
+
+namespace Bytestream.Cli.Tests;
+
+/// <summary>
+/// <c>put</c> and <c>get</c> against <c>bytestream serve --root</c> (one process for the fixture), and
+/// <c>upload</c>/<c>download</c> of compressed names: every file that comes back has the SHA-256 it went with.
+/// The zstd cases need a server that stores compressed-blobs uploads uncompressed and serves them zstd.
+/// </summary>
+public class ToolPutGetTests
+{
+    private DirectoryInfo _work = null!;
+    private string _root = null!;
+    private ServeProcess _server = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServerAsync()
+    {
+        _work = Directory.CreateTempSubdirectory("bytestream-cli-putget-");
+        _root = Path.Combine(_work.FullName, "root");
+        _server = await ServeProcess.StartAsync("--port", "0", "--root", _root);
+    }
+
+    [OneTimeTearDown]
+    public void StopServer()
+    {
+        _server?.Dispose();
+        _work?.Delete(recursive: true);
+    }
+
+    [TestCase("sha256", "none", "none")]
+    [TestCase("blake3", "none", "none")]
+    [TestCase("sha256", "zstd", "zstd")]
+    [TestCase("blake3", "zstd", "zstd")]
+    [TestCase("sha256", "zstd", "none")]
+    [TestCase("blake3", "none", "zstd")]
+    public async Task PutThenGet_RoundTrip_FileComesBackWithTheSameSha256(string digestFunction, string putCompress, string getCompress)
+    {
+        // An instance of its own per case: a blob that an earlier case stored must not answer for this one.
+        var instance = $"main/{digestFunction}-{putCompress}-{getCompress}";
+        var data = TestFiles.Compressible(2 * 1024 * 1024 + 5, seed: 20);
+        var source = TestFiles.Write(_work.FullName, $"put-{digestFunction}-{putCompress}-{getCompress}.txt", data);
+        var target = Path.Combine(_work.FullName, $"got-{digestFunction}-{putCompress}-{getCompress}.txt");
+        var expected = await BlobResourceName.ComputeFileAsync(instance, source, digestFunction == "sha256" ? null : digestFunction).DefaultTimeout();
+
+        var put = await Programs.RunAsync("bytestream", "put", source, "--instance", instance, "--digest-function", digestFunction, "--compress", putCompress, "--address", _server.Url);
+        var name = put.StandardOutput.Trim();
+        var get = await Programs.RunAsync("bytestream", "get", name, target, "--compress", getCompress, "--address", _server.Url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((put.ExitCode, get.ExitCode), Is.EqualTo((0, 0)), $"{put}\n{get}");
+            Assert.That(name, Is.EqualTo(expected.ToReadResourceName()), "the plain blobs/ read name, whatever went on the wire");
+            Assert.That(name, Does.StartWith(digestFunction == "blake3" ? $"{instance}/blobs/blake3/" : $"{instance}/blobs/{TestFiles.Sha256(data)}/"));
+            Assert.That(put.StandardError, putCompress == "zstd" ? Does.Match(@"sent \(zstd, ratio [2-9]\.\d:1\)") : Does.Not.Contain("ratio"));
+            Assert.That(get.StandardOutput, Does.Contain("2,097,157 bytes, digest checked"));
+            Assert.That(File.Exists(target) ? TestFiles.Sha256(target) : "no file", Is.EqualTo(TestFiles.Sha256(data)));
+            Assert.That(Directory.GetFiles(_work.FullName, "*.partial"), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Put_PrintsTheBlobReadName_OfTheFilesSha256_AndTheSummaryOnStderr()
+    {
+        var data = TestFiles.Random(1024 * 1024 + 3, seed: 21);
+        var source = TestFiles.Write(_work.FullName, "named.bin", data);
+
+        var put = await Programs.RunAsync("bytestream", "put", source, "--instance", "ci/linux", "--address", _server.Url, "--chunk-size", "256K");
+
+        var name = $"ci/linux/blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        Assert.Multiple(() =>
+        {
+            Assert.That(put.ExitCode, Is.EqualTo(0), put.ToString());
+            Assert.That(put.StandardOutput, Is.EqualTo(name + Environment.NewLine), "stdout is the name alone, for $(bytestream put ...)");
+            Assert.That(put.StandardError, Does.Contain("put named.bin: 100%").And.Contain("put named.bin: 1,048,579 bytes (sha256), 1,048,579 sent, 0 resumes"));
+            Assert.That(TestFiles.Sha256(Path.Combine(_root, "ci", "linux", "blobs", TestFiles.Sha256(data), "1048579")), Is.EqualTo(TestFiles.Sha256(data)), "stored under its read name");
+        });
+    }
+
+    [Test]
+    public async Task Put_Json_OneObjectWithTheName()
+    {
+        var data = TestFiles.Random(100_000, seed: 22);
+        var source = TestFiles.Write(_work.FullName, "put-json.bin", data);
+
+        var put = await Programs.RunAsync("bytestream", "put", source, "--instance", "", "--json", "--address", _server.Url);
+
+        using var json = JsonDocument.Parse(put.StandardOutput);
+        Assert.Multiple(() =>
+        {
+            Assert.That(put.ExitCode, Is.EqualTo(0), put.ToString());
+            Assert.That(put.StandardOutput.Trim().Split('\n'), Has.Length.EqualTo(1), "one JSON object, no progress lines");
+            Assert.That(put.StandardError, Is.Empty, "no summary and no progress with --json");
+            Assert.That(json.RootElement.GetProperty("command").GetString(), Is.EqualTo("put"));
+            Assert.That(json.RootElement.GetProperty("name").GetString(), Is.EqualTo($"blobs/{TestFiles.Sha256(data)}/100000"));
+            Assert.That(json.RootElement.GetProperty("uploadName").GetString(), Does.Match($"^uploads/[0-9a-f-]{{36}}/blobs/{TestFiles.Sha256(data)}/100000$"));
+            Assert.That(json.RootElement.GetProperty("size").GetInt64(), Is.EqualTo(100_000));
+            Assert.That(json.RootElement.GetProperty("compressedSize").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        });
+    }
+
+    [Test]
+    public async Task UploadAndDownload_CompressedNames_ShowTheRatio_AndEveryFormReadsBackTheSameSha256()
+    {
+        var data = TestFiles.Compressible(1024 * 1024, seed: 23);
+        var source = TestFiles.Write(_work.FullName, "zstd.txt", data);
+        var sha = TestFiles.Sha256(data);
+        var plain = Path.Combine(_work.FullName, "zstd-plain.txt");
+        var viaOption = Path.Combine(_work.FullName, "zstd-option.txt");
+        var viaName = Path.Combine(_work.FullName, "zstd-name.txt");
+
+        // One upload of a compressed name, one of a plain name with --compress; both store the same blob.
+        var upload = await Programs.RunAsync("bytestream", "upload", source, $"z/uploads/{Guid.NewGuid()}/compressed-blobs/zstd/{sha}/{data.Length}", "--address", _server.Url);
+        var uploadJson = await Programs.RunAsync("bytestream", "upload", source, $"z/uploads/{Guid.NewGuid()}/blobs/{sha}/{data.Length}", "--compress", "zstd", "--json", "--address", _server.Url);
+        var download = await Programs.RunAsync("bytestream", "download", $"z/blobs/{sha}/{data.Length}", plain, "--address", _server.Url);
+        var downloadOption = await Programs.RunAsync("bytestream", "download", $"z/blobs/{sha}/{data.Length}", viaOption, "--compress", "zstd", "--address", _server.Url);
+        var downloadName = await Programs.RunAsync("bytestream", "download", $"z/compressed-blobs/zstd/{sha}/{data.Length}", viaName, "--address", _server.Url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((upload.ExitCode, uploadJson.ExitCode), Is.EqualTo((0, 0)), $"{upload}\n{uploadJson}");
+            Assert.That(upload.StandardOutput, Does.Match(@"1,048,576 bytes committed, [\d,]+ sent \(zstd, ratio [2-9]\.\d:1\)"), "committed is the uncompressed size, sent the compressed bytes");
+            Assert.That(upload.StandardOutput, Does.Contain("upload zstd.txt: 100%"), "progress counts uncompressed bytes up to the file's size");
+            if (uploadJson.ExitCode == 0)
+            {
+                using var json = JsonDocument.Parse(uploadJson.StandardOutput);
+                Assert.That(json.RootElement.GetProperty("committedSize").GetInt64(), Is.EqualTo(data.Length));
+                Assert.That(json.RootElement.GetProperty("compressedSize").GetInt64(), Is.LessThan(data.Length * 3L / 4).And.EqualTo(json.RootElement.GetProperty("bytesSent").GetInt64()));
+            }
+
+            Assert.That((download.ExitCode, downloadOption.ExitCode, downloadName.ExitCode), Is.EqualTo((0, 0, 0)), $"{download}\n{downloadOption}\n{downloadName}");
+            foreach (var file in new[] { plain, viaOption, viaName })
+            {
+                Assert.That(File.Exists(file) ? TestFiles.Sha256(file) : "no file", Is.EqualTo(sha), file);
+            }
+
+            Assert.That(downloadName.StandardOutput, Does.Contain("download zstd-name.txt: 100%").And.Contain("1,048,576 bytes"), "a compressed name's size is the uncompressed one");
+        });
+    }
+}
