@@ -1,3 +1,4 @@
+using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
 
 namespace Bytestream.Cli.Tests;
@@ -114,6 +115,33 @@ public class ToolBlobIntegrityTests
             Assert.That(result.ErrorLines, Has.Length.EqualTo(1), result.ToString());
             Assert.That(result.StandardError, Does.Contain("UNAVAILABLE"));
             Assert.That(result.StandardOutput, Does.Contain("interrupted (UNAVAILABLE), resuming"), "it was cut after some bytes, not before");
+            Assert.That(_work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
+        });
+    }
+
+    [TestCase("get")]
+    [TestCase("download")]
+    public async Task StoppedBySignal_Midway_ExitCode130_LeavesNoFile(string command)
+    {
+        var data = TestFiles.Random(3 * 1024 * 1024, seed: 37);
+        var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        _server.SetResource(name, data);
+
+        // The server stops sending after 1 MiB, so the download is surely in flight, its partial file written, when it is stopped.
+        _server.Faults.StallNext(ByteStreamMethod.Read, afterBytes: 1024 * 1024);
+        var target = Path.Combine(_work.FullName, "stopped.bin");
+        using var download = Programs.Start("bytestream", command, name, target, "--address", _url);
+        await Eventually.UntilAsync(
+            () => _work.GetFiles("*.partial") is [{ Length: >= 1024 * 1024 }],
+            "the partial file to hold the first MiB");
+
+        download.Terminate();
+        var stopped = await download.WaitAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+            Assert.That(stopped.ErrorLines, Has.Length.EqualTo(1), stopped.ToString());
             Assert.That(_work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
         });
     }
