@@ -42,6 +42,8 @@ public sealed class ByteStreamFaults
     private int _emptyReadResponsesBeforeEachChunk;
     private bool _ignoreReadOffset;
     private bool _ignoreReadLimit;
+    private bool _repeatReadData;
+    private bool _reportUncompressedCommittedSize;
 
     internal ByteStreamFaults()
     {
@@ -260,6 +262,30 @@ public sealed class ByteStreamFaults
     }
 
     /// <summary>
+    /// Gets or sets whether Read sends the data it was asked for twice, one copy after the other (a corrupt cache
+    /// or proxy: Bazel #17206, #19005). A compressed read sends two zstd frames of the blob.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool RepeatReadData
+    {
+        get { lock (_gate) { return _repeatReadData; } }
+        set { lock (_gate) { _repeatReadData = value; } }
+    }
+
+    /// <summary>
+    /// Gets or sets whether committed sizes of <c>compressed-blobs/</c> uploads count uncompressed bytes, as buildfarm
+    /// reports them (buildfarm #1901), instead of REAPI's compressed bytes: QueryWriteStatus of an upload in progress
+    /// answers the bytes decoded so far, of a finished one the blob's size, and so does the response to
+    /// <c>finish_write</c> and an early end of a Write whose blob exists.
+    /// </summary>
+    /// <value>Default <see langword="false"/>: compressed bytes, and -1 for an early end, as REAPI says.</value>
+    public bool ReportUncompressedCommittedSize
+    {
+        get { lock (_gate) { return _reportUncompressedCommittedSize; } }
+        set { lock (_gate) { _reportUncompressedCommittedSize = value; } }
+    }
+
+    /// <summary>
     /// Fails the next <paramref name="times"/> calls of <paramref name="method"/> (on
     /// <paramref name="resourceName"/> or any) at once with <paramref name="status"/>, before they read or
     /// write anything. A Write is failed right after its first request (which names the resource); nothing
@@ -319,6 +345,8 @@ public sealed class ByteStreamFaults
             _emptyReadResponsesBeforeEachChunk = 0;
             _ignoreReadOffset = false;
             _ignoreReadLimit = false;
+            _repeatReadData = false;
+            _reportUncompressedCommittedSize = false;
         }
     }
 
@@ -389,7 +417,8 @@ public sealed class ByteStreamFaults
                 _emptyReadResponsesBeforeEachChunk,
                 _ignoreReadOffset,
                 _ignoreReadLimit,
-                cut?.ResetsStream ?? false);
+                cut?.ResetsStream ?? false,
+                _repeatReadData);
         }
     }
 

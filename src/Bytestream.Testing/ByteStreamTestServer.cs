@@ -120,6 +120,11 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
             throw new ArgumentException("DiscardData and StorageDirectory cannot be combined: a discarding server stores nothing.", nameof(options));
         }
 
+        if (settings.DiscardData && settings.VerifyUploadDigests)
+        {
+            throw new ArgumentException("DiscardData and VerifyUploadDigests cannot be combined: a discarding server keeps no bytes to check.", nameof(options));
+        }
+
         ResourceStorage storage = settings.StorageDirectory is { } directory ? new FileStorage(directory)
             : settings.DiscardData ? new DiscardStorage()
             : new MemoryStorage();
@@ -277,7 +282,7 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
     public bool TryGetWriteStatus(string resourceName, out long committedSize, out bool complete)
     {
         ArgumentNullException.ThrowIfNull(resourceName);
-        return _store.TryGetWriteStatus(resourceName, out committedSize, out complete);
+        return _store.TryGetWriteStatus(resourceName, out committedSize, out complete, out _);
     }
 
     /// <summary>

@@ -17,6 +17,7 @@ public sealed class ByteStreamTestServerOptions
     private int _port;
     private ByteStreamServerProfile _profile;
     private string? _storageDirectory;
+    private CompressedBlobSupport _compressedBlobs;
 
     /// <summary>Gets or sets the largest request message the server accepts; larger ones fail with <c>RESOURCE_EXHAUSTED</c>.</summary>
     /// <value>Default 4 MiB, gRPC's default (so a client that sends bigger chunks fails here as on a real server); at least 1.</value>
@@ -62,12 +63,37 @@ public sealed class ByteStreamTestServerOptions
     /// <summary>
     /// Gets or sets whether finishing a REAPI upload also stores the blob under its read name:
     /// <c>{instance}/uploads/{uuid}/blobs/{hash}/{size}[/{metadata}]</c> is stored as
-    /// <c>{instance}/blobs/{hash}/{size}</c> too (with the optional digest-function segment kept), and
-    /// <c>.../uploads/{uuid}/compressed-blobs/{compressor}/...</c> as <c>{instance}/compressed-blobs/{compressor}/...</c>
-    /// (the bytes as uploaded: the server does not decompress).
+    /// <c>{instance}/blobs/{hash}/{size}</c> too (with the optional digest-function segment kept), and so is the
+    /// decoded blob of <c>.../uploads/{uuid}/compressed-blobs/zstd/...</c> (see <see cref="CompressedBlobs"/>), which
+    /// reads back compressed as <c>{instance}/compressed-blobs/zstd/...</c>.
     /// </summary>
     /// <value>Default <see langword="true"/>.</value>
     public bool MapUploadNamesToBlobs { get; set; } = true;
+
+    /// <summary>Gets or sets how the server answers REAPI <c>compressed-blobs/</c> names: with zstd, or as a server without it.</summary>
+    /// <value>
+    /// Default <see cref="CompressedBlobSupport.Zstd"/>: blobs are stored uncompressed, zstd uploads are decoded (a stream
+    /// that does not decode to the name's size is <c>INVALID_ARGUMENT</c>) and compressed reads are encoded on the fly.
+    /// </value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not defined.</exception>
+    public CompressedBlobSupport CompressedBlobs
+    {
+        get => _compressedBlobs;
+        set => _compressedBlobs = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(CompressedBlobs), value, "Not a defined CompressedBlobSupport.");
+    }
+
+    /// <summary>
+    /// Gets or sets whether finishing a REAPI upload (<c>blobs/</c> or <c>compressed-blobs/zstd/</c>) checks the
+    /// uncompressed data against the name's size and digest, as REAPI servers do: a mismatch fails the Write with
+    /// <c>INVALID_ARGUMENT</c> naming both digests, and nothing is stored.
+    /// </summary>
+    /// <value>
+    /// Default <see langword="false"/>: anything is stored under any name (so tests can store corrupt blobs by uploading
+    /// them). Digest functions checked: the name's <c>digest_function</c> segment, or without one the hash length
+    /// (SHA-256, SHA-1, MD5, SHA-384, SHA-512), and <c>blake3</c>; an upload with any other is <c>INVALID_ARGUMENT</c>.
+    /// Not with <see cref="DiscardData"/>, which keeps no bytes to check.
+    /// </value>
+    public bool VerifyUploadDigests { get; set; }
 
     /// <summary>Gets or sets the logger factory for Kestrel's and gRPC's logs.</summary>
     /// <value>Default <see langword="null"/>: the server logs nothing.</value>
@@ -114,7 +140,10 @@ public sealed class ByteStreamTestServerOptions
     /// upload reads back as that many zero bytes. Offsets, committed sizes, QueryWriteStatus, the records and the
     /// faults work as usual; resources given to <see cref="ByteStreamTestServer.SetResource"/> keep their bytes.
     /// </summary>
-    /// <value>Default <see langword="false"/>. Cannot be combined with <see cref="StorageDirectory"/>.</value>
+    /// <value>
+    /// Default <see langword="false"/>. Cannot be combined with <see cref="StorageDirectory"/> or <see cref="VerifyUploadDigests"/>.
+    /// A compressed upload is decoded and counted but not kept: its blob reads back as zeros too.
+    /// </value>
     public bool DiscardData { get; set; }
 
     /// <summary>Gets or sets the address the server listens on.</summary>

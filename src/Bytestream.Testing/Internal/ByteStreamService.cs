@@ -19,6 +19,9 @@ internal sealed class ByteStreamService(
 {
     private static readonly ReadResponse EmptyReadResponse = new();
 
+    // Compressed reads: zstd's default level, what REAPI servers send.
+    private const int ReadCompressionLevel = 3;
+
     public override async Task Read(ReadRequest request, IServerStreamWriter<ReadResponse> responseStream, ServerCallContext context)
     {
         var record = log.Start(log.NextCallId(), ByteStreamMethod.Read, request.ResourceName, context.RequestHeaders);
@@ -109,8 +112,14 @@ internal sealed class ByteStreamService(
             throw InvalidArgument($"read_offset ({request.ReadOffset}) and read_limit ({request.ReadLimit}) must not be negative.");
         }
 
+        var compressed = CompressedBlob(name);
+        if (compressed is not null && request.ReadLimit != 0)
+        {
+            throw InvalidArgument($"read_limit must be 0 for the compressed blob '{name}' (REAPI), not {request.ReadLimit}.");
+        }
+
         profile.ThrowIfReadUnsupported(request);
-        if (!store.TryGetResource(name, out var resource))
+        if (!store.TryGetResource(compressed?.PlainReadName ?? name, out var resource))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"No complete resource '{name}'."));
         }
@@ -120,21 +129,32 @@ internal sealed class ByteStreamService(
             throw profile.OffsetBeyondEnd(name, request.ReadOffset, resource.Length);
         }
 
-        using var reader = resource.OpenReader();
         var plan = profile.Adjust(faults.TakeReadPlan(name));
-        var position = plan.IgnoreOffset ? 0 : request.ReadOffset;
-        var end = plan.IgnoreLimit || request.ReadLimit == 0 || request.ReadLimit >= resource.Length - position
+        var start = plan.IgnoreOffset ? 0 : request.ReadOffset;
+        var end = plan.IgnoreLimit || request.ReadLimit == 0 || request.ReadLimit >= resource.Length - start
             ? resource.Length
-            : position + request.ReadLimit;
+            : start + request.ReadLimit;
+        var passes = plan.RepeatData ? 2 : 1;
+        using IReadPayload payload = compressed is null
+            ? new PlainReadPayload(resource, start, end, passes, profile.EndlessRead)
+            : new ZstdReadPayload(resource, start, passes, ReadCompressionLevel);
         long sent = 0;
         while (true)
         {
-            if (position == end && profile.EndlessRead && resource.Length > 0)
+            var cutDue = sent >= plan.CutAfter;
+            var stallDue = sent >= plan.StallAfter;
+            var data = ReadOnlyMemory<byte>.Empty;
+            if (!cutDue && !stallDue)
             {
-                (position, end) = (0, resource.Length);
+                var max = Math.Min(
+                    profile.ReadChunkSize(options.ReadChunkSize),
+                    Math.Min((plan.CutAfter ?? long.MaxValue) - sent, (plan.StallAfter ?? long.MaxValue) - sent));
+                data = await payload.NextAsync((int)Math.Min(max, int.MaxValue), cancellationToken).ConfigureAwait(false);
             }
 
-            if (plan.CutAfter is { } cutAfter && (sent >= cutAfter || position == end))
+            // Marks fire when reached, or at the end of the data when they lie beyond it.
+            var atEnd = !cutDue && !stallDue && data.IsEmpty;
+            if (plan.CutAfter is not null && (cutDue || atEnd))
             {
                 if (plan.CutResets)
                 {
@@ -149,30 +169,25 @@ internal sealed class ByteStreamService(
                 throw new RpcException(new Status(plan.CutStatus, $"Injected cut (CutRead) of '{name}' after {sent} bytes."));
             }
 
-            if (plan.StallAfter is { } stallAfter && (sent >= stallAfter || position == end))
+            if (plan.StallAfter is not null && (stallDue || atEnd))
             {
                 await WaitUntilCancelledAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            if (position == end)
+            if (atEnd)
             {
                 return;
             }
 
-            var count = (int)Math.Min(
-                Math.Min(end - position, profile.ReadChunkSize(options.ReadChunkSize)),
-                Math.Min((plan.CutAfter ?? long.MaxValue) - sent, (plan.StallAfter ?? long.MaxValue) - sent));
             for (var i = 0; i < plan.EmptyResponsesBeforeEachChunk; i++)
             {
                 await responseStream.WriteAsync(EmptyReadResponse, cancellationToken).ConfigureAwait(false);
             }
 
-            // Stored bytes are never changed, so the message can wrap them instead of copying.
-            var data = await reader.ReadAsync(position, count, cancellationToken).ConfigureAwait(false);
+            // Payload bytes are never changed, so the message can wrap them instead of copying.
             var response = new ReadResponse { Data = UnsafeByteOperations.UnsafeWrap(data) };
             await responseStream.WriteAsync(response, cancellationToken).ConfigureAwait(false);
-            position += count;
-            sent += count;
+            sent += data.Length;
         }
     }
 
@@ -194,14 +209,20 @@ internal sealed class ByteStreamService(
         }
 
         store.ThrowIfInvalidName(name);
+        var compressed = CompressedBlob(name);
         if (profile.StallsEveryCall)
         {
             await WaitUntilCancelledAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        // REAPI: a compressed Write of a blob that exists ends with -1 (buildfarm: the uncompressed size).
+        var compressedExisting = faults.ReportUncompressedCommittedSize ? compressed?.Size : -1;
         if (log.IsCurrent(callId) && faults.TryTakeEarlyEnd(name, out var earlySize))
         {
-            return new WriteResponse { CommittedSize = earlySize ?? (store.TryGetExistingSize(name, out var size) ? size : -1) };
+            return new WriteResponse
+            {
+                CommittedSize = earlySize ?? (compressed is not null ? compressedExisting!.Value : store.TryGetExistingSize(name, out var size) ? size : -1),
+            };
         }
 
         var existing = profile.ExistingResourceBehavior(options.ExistingResourceBehavior);
@@ -210,7 +231,7 @@ internal sealed class ByteStreamService(
             switch (existing)
             {
                 case ExistingResourceBehavior.EndEarlyOk:
-                    return new WriteResponse { CommittedSize = existingSize };
+                    return new WriteResponse { CommittedSize = compressed is not null ? compressedExisting!.Value : existingSize };
                 case ExistingResourceBehavior.AlreadyExists:
                     throw new RpcException(new Status(StatusCode.AlreadyExists, $"'{name}' already exists."));
                 default:
@@ -223,8 +244,15 @@ internal sealed class ByteStreamService(
             throw InvalidArgument($"write_offset {first.WriteOffset} is negative.");
         }
 
+        if (compressed is not null && first.WriteOffset != 0)
+        {
+            // Its committed bytes are compressed ones: an uncompressed offset cannot continue them (bazel-remote, NativeLink).
+            throw InvalidArgument($"The compressed upload '{name}' cannot resume at write_offset {first.WriteOffset}: start again at 0.");
+        }
+
         var startOffset = first.WriteOffset;
         var upload = store.BeginWrite(name, startOffset, callId);
+        using var decoder = compressed is null ? null : new ZstdUploadDecoder(compressed, name, keepBytes: !options.DiscardData);
         var request = first;
         long received = 0;
         var finished = false;
@@ -235,7 +263,7 @@ internal sealed class ByteStreamService(
                 var data = request.Data.Memory;
                 if (log.IsCurrent(callId) && faults.TryTakeWriteCut(name, received, data.Length, out var keep, out var status, out var reset))
                 {
-                    Append(name, upload, callId, data[..keep]);
+                    Append(name, upload, callId, data[..keep], decoder);
                     throw reset
                         ? new StreamResetException($"Injected reset (ResetWrite) of '{name}' after {received + keep} bytes of the call.")
                         : new RpcException(new Status(status, $"Injected cut (CutWrite) of '{name}' after {received + keep} bytes of the call."));
@@ -243,15 +271,15 @@ internal sealed class ByteStreamService(
 
                 if (log.IsCurrent(callId) && faults.TryTakeWriteStall(name, received, data.Length, request.FinishWrite, out keep))
                 {
-                    Append(name, upload, callId, data[..keep]);
+                    Append(name, upload, callId, data[..keep], decoder);
                     await WaitUntilCancelledAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                Append(name, upload, callId, data);
+                Append(name, upload, callId, data, decoder);
                 received += data.Length;
                 if (request.FinishWrite)
                 {
-                    var size = store.Finish(name, upload, callId);
+                    var size = Finish(name, upload, callId, compressed, decoder);
                     finished = true;
                     if (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
                     {
@@ -280,6 +308,27 @@ internal sealed class ByteStreamService(
         }
     }
 
+    /// <summary>
+    /// Stores a finished upload (a compressed one decoded, checked against its digest when the options ask) and
+    /// returns the committed size to answer: the bytes received, or a compressed blob's size where buildfarm reports that.
+    /// </summary>
+    private long Finish(string name, Upload upload, long callId, ReapiNames? compressed, ZstdUploadDecoder? decoder)
+    {
+        Action<byte[]>? verify = null;
+        if (options.VerifyUploadDigests && (compressed ?? (ReapiNames.TryParse(name, out var blob) && blob.IsUpload ? blob : null)) is { } reapi)
+        {
+            verify = data => VerifyDigest(name, reapi, data);
+        }
+
+        if (decoder is null)
+        {
+            return store.Finish(name, upload, callId, verify: verify);
+        }
+
+        var size = store.Finish(name, upload, callId, (decoder.Finish(), decoder.Decoded), verify);
+        return faults.ReportUncompressedCommittedSize ? decoder.Decoded : size;
+    }
+
     private async Task<QueryWriteStatusResponse> QueryWriteStatusCoreAsync(string name, CancellationToken cancellationToken)
     {
         ThrowIfFailureInjected(ByteStreamMethod.QueryWriteStatus, name);
@@ -294,6 +343,7 @@ internal sealed class ByteStreamService(
         }
 
         store.ThrowIfInvalidName(name);
+        var compressed = CompressedBlob(name);
 
         var (configuredMode, distort) = faults.GetQuerySettings();
         var mode = profile.QueryWriteStatusMode(configuredMode);
@@ -305,7 +355,12 @@ internal sealed class ByteStreamService(
                 throw NotFound(name);
         }
 
-        var found = store.TryGetWriteStatus(name, out var committedSize, out var complete);
+        var found = store.TryGetWriteStatus(name, out var committedSize, out var complete, out var decoded);
+        if (found && compressed is not null && faults.ReportUncompressedCommittedSize)
+        {
+            committedSize = complete ? compressed.Size : decoded;
+        }
+
         if (distort is not null)
         {
             (committedSize, complete) = found ? distort(committedSize, complete) : throw NotFound(name);
@@ -323,8 +378,47 @@ internal sealed class ByteStreamService(
         return new QueryWriteStatusResponse { CommittedSize = committedSize, Complete = complete };
     }
 
-    private void Append(string name, Upload upload, long callId, ReadOnlyMemory<byte> data) =>
-        store.Append(name, upload, callId, data, commit: !faults.CommitOnlyOnFinish, faults.CommitLag);
+    private void Append(string name, Upload upload, long callId, ReadOnlyMemory<byte> data, ZstdUploadDecoder? decoder)
+    {
+        decoder?.Feed(data.Span);
+        store.Append(name, upload, callId, data, commit: !faults.CommitOnlyOnFinish, faults.CommitLag, decoder?.Decoded ?? 0);
+    }
+
+    /// <summary>
+    /// The parsed name of a <c>compressed-blobs/zstd/</c> name the server serves, or <see langword="null"/> for any name
+    /// that is not compressed. A server without compressed blobs, or a compressor other than zstd, fails the call.
+    /// </summary>
+    private ReapiNames? CompressedBlob(string name)
+    {
+        if (!ReapiNames.TryParse(name, out var parsed) || parsed.Compressor is null)
+        {
+            return null;
+        }
+
+        return options.CompressedBlobs switch
+        {
+            CompressedBlobSupport.Unimplemented => throw new RpcException(new Status(StatusCode.Unimplemented, $"Compressed blobs are not implemented by this server ('{name}').")),
+            CompressedBlobSupport.InvalidArgument => throw InvalidArgument($"'{name}' is not a resource name this server knows (no compressed blobs)."),
+            _ when parsed.Compressor != "zstd" => throw InvalidArgument($"The compressor '{parsed.Compressor}' of '{name}' is not supported: only zstd."),
+            _ => parsed,
+        };
+    }
+
+    /// <summary>REAPI servers refuse an upload whose data does not match its name: INVALID_ARGUMENT naming both digests.</summary>
+    private static void VerifyDigest(string name, ReapiNames blob, byte[] data)
+    {
+        if (data.LongLength != blob.Size)
+        {
+            throw InvalidArgument($"The upload '{name}' has {data.LongLength} bytes, not the size {blob.Size} its name gives.");
+        }
+
+        var actual = BlobDigests.Compute(blob, data)
+            ?? throw InvalidArgument($"The digest function of '{name}' is not one the test server checks (sha256, sha1, md5, sha384, sha512, blake3).");
+        if (!string.Equals(actual, blob.Hash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw InvalidArgument($"The upload '{name}' has digest {actual}/{data.LongLength}, not {blob.Hash}/{blob.Size} as its name says.");
+        }
+    }
 
     private void CheckFollowingRequest(string name, WriteRequest request, long expectedOffset)
     {

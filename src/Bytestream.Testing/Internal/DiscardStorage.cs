@@ -15,6 +15,8 @@ internal sealed class DiscardStorage : ResourceStorage
 
     public override StoredResource Store(string name, byte[] data) => new MemoryResource(data);
 
+    public override StoredResource StoreDecoded(string name, byte[]? data, long length) => new ZeroResource(length);
+
     public override Upload StartUpload(string name, StoredResource? existing)
     {
         var upload = new SizeOnlyUpload();

@@ -45,6 +45,17 @@ internal sealed class FileUpload : Upload
         Committed = Length;
     }
 
+    public override byte[] ToArray()
+    {
+        var data = GC.AllocateUninitializedArray<byte>(checked((int)Length));
+        FileStorage.Guard(Path, () =>
+        {
+            using var reader = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            reader.ReadExactly(data);
+        });
+        return data;
+    }
+
     public override void Release()
     {
         _file?.Dispose();

@@ -35,7 +35,7 @@ internal sealed class MemoryUpload : Upload
         Committed = Length;
     }
 
-    public byte[] ToArray()
+    public override byte[] ToArray()
     {
         var result = GC.AllocateUninitializedArray<byte>(checked((int)Length));
         var position = 0;

@@ -13,4 +13,5 @@ internal readonly record struct ReadFaultPlan(
     int EmptyResponsesBeforeEachChunk,
     bool IgnoreOffset,
     bool IgnoreLimit,
-    bool CutResets = false);
+    bool CutResets = false,
+    bool RepeatData = false);

@@ -1,30 +1,48 @@
 namespace Bytestream.Testing.Internal;
 
 /// <summary>
-/// Maps REAPI upload names (<c>{instance}/uploads/{uuid}/blobs/...</c>, <c>.../uploads/{uuid}/compressed-blobs/...</c>)
-/// to the read name of the blob they upload.
+/// A REAPI blob name as the server reads it: <c>{instance}/[uploads/{uuid}/](blobs|compressed-blobs/{compressor})/[{digest_function}/]{hash}/{size}[/{metadata}]</c>.
+/// The one place that knows the layout; the service and the store ask it what a name means.
 /// </summary>
-internal static class ReapiNames
+internal sealed record ReapiNames(string Instance, bool IsUpload, string? Compressor, string? DigestFunction, string Hash, long Size)
 {
-    public static bool TryGetBlobName(string uploadName, out string blobName)
+    /// <summary>Gets the read name of the plain (uncompressed) blob: <c>{instance}/blobs/[{digest_function}/]{hash}/{size}</c>.</summary>
+    public string PlainReadName
     {
-        blobName = string.Empty;
-        var segments = uploadName.Split('/');
+        get
+        {
+            var digest = $"blobs/{(DigestFunction is null ? string.Empty : DigestFunction + "/")}{Hash}/{Size}";
+            return Instance.Length == 0 ? digest : Instance + "/" + digest;
+        }
+    }
+
+    /// <summary>Parses a REAPI read or upload name; <see langword="false"/> for any other name.</summary>
+    public static bool TryParse(string name, out ReapiNames parsed)
+    {
+        parsed = null!;
+        var segments = name.Split('/');
         var uploads = Array.IndexOf(segments, "uploads");
-        if (uploads < 0 || uploads + 3 >= segments.Length)
+        var isUpload = uploads >= 0 && uploads + 2 < segments.Length;
+        var kind = isUpload ? uploads + 2 : Array.FindIndex(segments, static s => s is "blobs" or "compressed-blobs");
+        if (kind < 0 || segments[kind] is not ("blobs" or "compressed-blobs"))
         {
             return false;
         }
 
-        var kind = segments[uploads + 2];
-        var compressed = kind == "compressed-blobs";
-        if (!compressed && kind != "blobs")
+        string? compressor = null;
+        var first = kind + 1;
+        if (segments[kind] == "compressed-blobs")
         {
-            return false;
+            if (first >= segments.Length)
+            {
+                return false;
+            }
+
+            compressor = segments[first++];
         }
 
-        // After the kind: [compressor/][digest_function/]hash/size[/metadata...]
-        var first = uploads + 3 + (compressed ? 1 : 0);
+        // After the kind: [digest_function/]hash/size[/metadata...]; metadata only on upload names.
+        string? function = null;
         int hash;
         if (IsDigest(segments, first))
         {
@@ -32,6 +50,7 @@ internal static class ReapiNames
         }
         else if (IsDigest(segments, first + 1))
         {
+            function = segments[first];
             hash = first + 1;
         }
         else
@@ -39,14 +58,26 @@ internal static class ReapiNames
             return false;
         }
 
-        var instance = string.Join('/', segments, 0, uploads);
-        var digestPart = string.Join('/', segments, uploads + 2, hash + 2 - (uploads + 2));
-        blobName = instance.Length == 0 ? digestPart : instance + "/" + digestPart;
+        if ((!isUpload && hash + 2 != segments.Length) || !long.TryParse(segments[hash + 1], out var size))
+        {
+            return false;
+        }
+
+        var instanceEnd = isUpload ? uploads : kind;
+        parsed = new ReapiNames(string.Join('/', segments, 0, instanceEnd), isUpload, compressor, function, segments[hash], size);
         return true;
     }
 
+    /// <summary>Maps an upload name to the plain read name of the blob it uploads: the server stores blobs uncompressed.</summary>
+    public static bool TryGetBlobName(string uploadName, out string blobName)
+    {
+        var found = TryParse(uploadName, out var parsed) && parsed.IsUpload;
+        blobName = found ? parsed.PlainReadName : string.Empty;
+        return found;
+    }
+
     private static bool IsDigest(string[] segments, int hash) =>
-        hash + 1 < segments.Length && IsHex(segments[hash]) && IsDecimal(segments[hash + 1]);
+        hash >= 0 && hash + 1 < segments.Length && IsHex(segments[hash]) && IsDecimal(segments[hash + 1]);
 
     private static bool IsHex(string text) => text.Length > 0 && text.All(char.IsAsciiHexDigit);
 

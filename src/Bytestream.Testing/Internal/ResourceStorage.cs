@@ -16,6 +16,13 @@ internal abstract class ResourceStorage
     /// <summary>Stores a complete resource; the storage owns <paramref name="data"/> from now on and never changes it.</summary>
     public abstract StoredResource Store(string name, byte[] data);
 
+    /// <summary>
+    /// Stores the decoded blob of a compressed upload under its plain read name: <paramref name="data"/>, or, for a
+    /// storage that keeps no bytes (<see cref="ByteStreamTestServerOptions.DiscardData"/>), only its <paramref name="length"/>.
+    /// </summary>
+    public virtual StoredResource StoreDecoded(string name, byte[]? data, long length) =>
+        Store(name, data ?? throw new InvalidOperationException("This storage keeps bytes: a decoded blob must come with them."));
+
     /// <summary>Starts an upload of <paramref name="name"/>, holding a copy of <paramref name="existing"/> when there is one.</summary>
     public abstract Upload StartUpload(string name, StoredResource? existing);
 

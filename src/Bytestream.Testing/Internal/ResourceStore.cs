@@ -71,14 +71,18 @@ internal sealed class ResourceStore
         }
     }
 
-    /// <summary>The true write status: an upload in progress first, else a stored resource.</summary>
-    public bool TryGetWriteStatus(string name, out long committedSize, out bool complete)
+    /// <summary>
+    /// The true write status: an upload in progress first, else a stored resource. <paramref name="decoded"/> is what
+    /// a compressed upload in progress decodes to so far (0 otherwise).
+    /// </summary>
+    public bool TryGetWriteStatus(string name, out long committedSize, out bool complete, out long decoded)
     {
         lock (_gate)
         {
+            decoded = 0;
             if (_uploads.TryGetValue(name, out var upload))
             {
-                (committedSize, complete) = (upload.Committed, false);
+                (committedSize, complete, decoded) = (upload.Committed, false, upload.Decoded);
                 return true;
             }
 
@@ -128,12 +132,13 @@ internal sealed class ResourceStore
     /// arrive, not only when the call fails, so QueryWriteStatus never reports bytes a failure then takes back.
     /// </summary>
     /// <exception cref="RpcException">ABORTED: another Write call took the upload over, or the server was reset.</exception>
-    public void Append(string name, Upload upload, long callId, ReadOnlyMemory<byte> data, bool commit, long commitLag = 0)
+    public void Append(string name, Upload upload, long callId, ReadOnlyMemory<byte> data, bool commit, long commitLag = 0, long decoded = 0)
     {
         lock (_gate)
         {
             CheckOwner(name, upload, callId);
             upload.Append(data);
+            upload.Decoded = decoded;
             if (commit)
             {
                 upload.Committed = Math.Max(upload.Committed, upload.Length - commitLag);
@@ -141,19 +146,24 @@ internal sealed class ResourceStore
         }
     }
 
-    /// <summary>Completes the upload: stores it as a resource (and under its REAPI blob name) and returns its size.</summary>
-    /// <exception cref="RpcException">ABORTED: another Write call took the upload over, or the server was reset.</exception>
-    public long Finish(string name, Upload upload, long callId)
+    /// <summary>
+    /// Completes the upload: stores it as a resource and under its REAPI blob name, and returns its size. A compressed
+    /// upload is stored as received under its own name, and its <paramref name="decoded"/> blob under the plain blob name.
+    /// <paramref name="verify"/>, when given, checks the blob (decoded, or the upload's bytes) first and throws to refuse it.
+    /// </summary>
+    /// <exception cref="RpcException">ABORTED: another Write call took the upload over, or the server was reset; or what <paramref name="verify"/> throws.</exception>
+    public long Finish(string name, Upload upload, long callId, (byte[]? Data, long Length)? decoded = null, Action<byte[]>? verify = null)
     {
         lock (_gate)
         {
             CheckOwner(name, upload, callId);
+            verify?.Invoke(decoded?.Data ?? upload.ToArray());
             var resource = _storage.Complete(name, upload);
             _uploads.Remove(name);
             _resources[name] = resource;
             if (_mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName))
             {
-                _resources[blobName] = _storage.Alias(blobName, resource);
+                _resources[blobName] = decoded is { } blob ? _storage.StoreDecoded(blobName, blob.Data, blob.Length) : _storage.Alias(blobName, resource);
             }
 
             return resource.Length;

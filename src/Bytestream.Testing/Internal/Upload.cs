@@ -13,6 +13,12 @@ internal abstract class Upload
     /// <summary>Gets or sets the committed size that QueryWriteStatus reports; never more than <see cref="Length"/>.</summary>
     public long Committed { get; set; }
 
+    /// <summary>
+    /// Gets or sets, for a <c>compressed-blobs/</c> upload, the uncompressed bytes its received data decodes to (what
+    /// <see cref="ByteStreamFaults.ReportUncompressedCommittedSize"/> reports); 0 for other uploads.
+    /// </summary>
+    public long Decoded { get; set; }
+
     /// <summary>Gets or sets the id of the Write call that appends to the upload, or 0 when none does.</summary>
     public long Owner { get; set; }
 
@@ -21,6 +27,10 @@ internal abstract class Upload
 
     /// <summary>Keeps the first <paramref name="length"/> bytes, all of them committed.</summary>
     public abstract void Truncate(long length);
+
+    /// <summary>Returns a copy of every byte the upload holds (to check a finished upload's digest).</summary>
+    /// <exception cref="NotSupportedException">The storage keeps no bytes (<see cref="ByteStreamTestServerOptions.DiscardData"/>).</exception>
+    public virtual byte[] ToArray() => throw new NotSupportedException("A discarding server keeps no bytes of an upload.");
 
     /// <summary>Lets go of what the upload holds open between calls (a file handle); it can be appended to again later.</summary>
     public virtual void Release()

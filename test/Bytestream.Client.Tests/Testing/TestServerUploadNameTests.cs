@@ -14,8 +14,6 @@ public class TestServerUploadNameTests : TestServerFixture
     [TestCase("a/b/c/uploads/" + Uuid + "/blobs/" + Hash + "/5", "a/b/c/blobs/" + Hash + "/5")]
     [TestCase("inst/uploads/" + Uuid + "/blobs/" + Hash + "/5/some/metadata", "inst/blobs/" + Hash + "/5")]
     [TestCase("inst/uploads/" + Uuid + "/blobs/blake3/" + Hash + "/5", "inst/blobs/blake3/" + Hash + "/5")]
-    [TestCase("inst/uploads/" + Uuid + "/compressed-blobs/zstd/" + Hash + "/5", "inst/compressed-blobs/zstd/" + Hash + "/5")]
-    [TestCase("inst/uploads/" + Uuid + "/compressed-blobs/zstd/blake3/" + Hash + "/5/meta", "inst/compressed-blobs/zstd/blake3/" + Hash + "/5")]
     public async Task Write_FinishedUploadName_AlsoStoresTheBlobName(string uploadName, string blobName)
     {
         var data = "hello"u8.ToArray();
@@ -27,6 +25,22 @@ public class TestServerUploadNameTests : TestServerFixture
             Assert.That(Stored(uploadName), Is.EqualTo(data));
             Assert.That(Stored(blobName), Is.EqualTo(data));
             Assert.That(await ReadAsync(blobName), Is.EqualTo(data));
+        });
+    }
+
+    [TestCase("inst/uploads/" + Uuid + "/compressed-blobs/zstd/" + Hash + "/5", "inst/blobs/" + Hash + "/5")]
+    [TestCase("inst/uploads/" + Uuid + "/compressed-blobs/zstd/blake3/" + Hash + "/5/meta", "inst/blobs/blake3/" + Hash + "/5")]
+    public async Task Write_FinishedCompressedUploadName_StoresTheDecodedBlobUnderThePlainName(string uploadName, string blobName)
+    {
+        var data = "hello"u8.ToArray();
+
+        await UploadAsync(uploadName, TestData.Zstd(data));
+
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That(Stored(blobName), Is.EqualTo(data));
+            Assert.That(await ReadAsync(blobName), Is.EqualTo(data));
+            Assert.That(TestData.Unzstd(await ReadAsync(blobName.Replace("inst/blobs/", "inst/compressed-blobs/zstd/", StringComparison.Ordinal))), Is.EqualTo(data));
         });
     }
 
