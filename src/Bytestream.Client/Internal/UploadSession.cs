@@ -414,9 +414,15 @@ internal sealed class UploadSession : IDisposable
         }
 
         // A source that no longer holds the bytes may still start again from the beginning (a compressed upload's fresh frame).
-        if (decision.Offset < _source.HeldFrom && decision.Offset < _source.Position && !(decision.Offset == 0 && _source.TryRestart()))
+        if (decision.Offset < _source.HeldFrom && decision.Offset < _source.Position)
         {
-            throw ThrowHelper.CannotResume(_resourceName, decision.Offset, _source.HeldFrom);
+            if (!(decision.Offset == 0 && _source.TryRestart()))
+            {
+                throw ThrowHelper.CannotResume(_resourceName, decision.Offset, _source.HeldFrom);
+            }
+
+            // Started again, it hands out every byte again: a frame that had ended in the failed attempt must be sent anew.
+            _sourceEnded = false;
         }
 
         _resumeAt = decision.Offset;
