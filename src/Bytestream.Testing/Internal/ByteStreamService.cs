@@ -135,8 +135,11 @@ internal sealed class ByteStreamService(
             ? resource.Length
             : start + request.ReadLimit;
         var passes = plan.RepeatData ? 2 : 1;
-        using IReadPayload payload = compressed is null
-            ? new PlainReadPayload(resource, start, end, passes, profile.EndlessRead)
+        var frame = compressed is not null && start == 0
+            ? await resource.GetZstdFrameAsync(ReadCompressionLevel, cancellationToken).ConfigureAwait(false)
+            : null;
+        using IReadPayload payload = compressed is null ? new PlainReadPayload(resource, start, end, passes, profile.EndlessRead)
+            : frame is not null ? new PlainReadPayload(frame, 0, frame.Length, passes, endless: false)
             : new ZstdReadPayload(resource, start, passes, ReadCompressionLevel);
         long sent = 0;
         while (true)

@@ -121,6 +121,7 @@ internal sealed class ResourceStore
 
             // A new call takes the upload over: a call the client gave up on must not append any more.
             upload.Truncate(offset);
+            upload.Decoded = 0;   // a compressed upload always starts again at 0, with a fresh stream to decode
             upload.Owner = callId;
             return upload;
         }

@@ -3,6 +3,11 @@ namespace Bytestream.Testing.Internal;
 /// <summary>A complete resource as the store holds it: in memory or in a file under the storage directory.</summary>
 internal abstract class StoredResource
 {
+    /// <summary>The largest resource whose zstd frame is kept (see <see cref="GetZstdFrameAsync"/>).</summary>
+    private const long MaxKeptZstd = 1L << 30;
+
+    private MemoryResource? _zstd;
+
     /// <summary>Gets the resource's size in bytes.</summary>
     public abstract long Length { get; }
 
@@ -15,4 +20,31 @@ internal abstract class StoredResource
 
     /// <summary>Returns a copy of the whole content.</summary>
     public abstract byte[] ToArray();
+
+    /// <summary>
+    /// The whole resource as one zstd frame, made on the first compressed read from byte 0 and kept with the resource
+    /// (which never changes), as bazel-remote keeps blobs compressed: later such reads cost the server no compression,
+    /// so a benchmark of compressed downloads measures the client. <see langword="null"/> for a resource over 1 GiB,
+    /// which is compressed on every read instead.
+    /// </summary>
+    public async ValueTask<MemoryResource?> GetZstdFrameAsync(int level, CancellationToken cancellationToken)
+    {
+        if (_zstd is not null || Length > MaxKeptZstd)
+        {
+            return _zstd;
+        }
+
+        using var frame = new MemoryStream();
+        using (var payload = new ZstdReadPayload(this, start: 0, passes: 1, level))
+        {
+            for (var chunk = await payload.NextAsync(int.MaxValue, cancellationToken).ConfigureAwait(false); !chunk.IsEmpty;
+                 chunk = await payload.NextAsync(int.MaxValue, cancellationToken).ConfigureAwait(false))
+            {
+                frame.Write(chunk.Span);
+            }
+        }
+
+        // Two first reads at once both compress; either frame will do.
+        return Interlocked.CompareExchange(ref _zstd, new MemoryResource(frame.ToArray()), null) ?? _zstd;
+    }
 }

@@ -104,6 +104,24 @@ public class TestServerCompressedBlobTests : TestServerFixture
     }
 
     [Test]
+    public async Task Read_CompressedNameAgainAfterTheBlobWasReplaced_SendsTheNewBytes()
+    {
+        var other = TestData.Text(Data.Length, seed: 2);
+        Server.SetResource(TestData.BlobName(Data), Data);
+        var first = await ReadAsync(TestData.ZstdBlobName(Data));
+        var again = await ReadAsync(TestData.ZstdBlobName(Data));
+
+        Server.SetResource(TestData.BlobName(Data), other);
+        var replaced = await ReadAsync(TestData.ZstdBlobName(Data));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(again, Is.EqualTo(first), "the kept frame");
+            Assert.That(TestData.Unzstd(replaced), Is.EqualTo(other), "a frame is kept with its resource, not its name");
+        });
+    }
+
+    [Test]
     public async Task Read_CompressedNameFromAnOffset_StartsAtTheUncompressedOffset()
     {
         Server.SetResource(TestData.BlobName(Data), Data);
