@@ -8,27 +8,8 @@ namespace Bytestream.Cli.Tests;
 /// <c>upload</c>/<c>download</c> of compressed names: every file that comes back has the SHA-256 it went with.
 /// The zstd cases need a server that stores compressed-blobs uploads uncompressed and serves them zstd.
 /// </summary>
-public class ToolPutGetTests
+public class ToolPutGetTests : ServedRootFixture
 {
-    private DirectoryInfo _work = null!;
-    private string _root = null!;
-    private ServeProcess _server = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServerAsync()
-    {
-        _work = Directory.CreateTempSubdirectory("bytestream-cli-putget-");
-        _root = Path.Combine(_work.FullName, "root");
-        _server = await ServeProcess.StartAsync("--port", "0", "--root", _root);
-    }
-
-    [OneTimeTearDown]
-    public void StopServer()
-    {
-        _server?.Dispose();
-        _work?.Delete(recursive: true);
-    }
-
     [TestCase("sha256", "none", "none")]
     [TestCase("blake3", "none", "none")]
     [TestCase("sha256", "zstd", "zstd")]
@@ -40,13 +21,13 @@ public class ToolPutGetTests
         // An instance of its own per case: a blob that an earlier case stored must not answer for this one.
         var instance = $"main/{digestFunction}-{putCompress}-{getCompress}";
         var data = TestFiles.Compressible(2 * 1024 * 1024 + 5, seed: 20);
-        var source = TestFiles.Write(_work.FullName, $"put-{digestFunction}-{putCompress}-{getCompress}.txt", data);
-        var target = Path.Combine(_work.FullName, $"got-{digestFunction}-{putCompress}-{getCompress}.txt");
+        var source = TestFiles.Write(Work.FullName, $"put-{digestFunction}-{putCompress}-{getCompress}.txt", data);
+        var target = Path.Combine(Work.FullName, $"got-{digestFunction}-{putCompress}-{getCompress}.txt");
         var expected = await BlobResourceName.ComputeFileAsync(instance, source, digestFunction == "sha256" ? null : digestFunction).DefaultTimeout();
 
-        var put = await Programs.RunAsync("bytestream", "put", source, "--instance", instance, "--digest-function", digestFunction, "--compress", putCompress, "--address", _server.Url);
+        var put = await Programs.RunAsync("bytestream", "put", source, "--instance", instance, "--digest-function", digestFunction, "--compress", putCompress, "--address", Server.Url);
         var name = put.StandardOutput.Trim();
-        var get = await Programs.RunAsync("bytestream", "get", name, target, "--compress", getCompress, "--address", _server.Url);
+        var get = await Programs.RunAsync("bytestream", "get", name, target, "--compress", getCompress, "--address", Server.Url);
 
         Assert.Multiple(() =>
         {
@@ -56,7 +37,7 @@ public class ToolPutGetTests
             Assert.That(put.StandardError, putCompress == "zstd" ? Does.Match(@"sent \(zstd, ratio [2-9]\.\d:1\)") : Does.Not.Contain("ratio"));
             Assert.That(get.StandardOutput, Does.Contain("2,097,157 bytes, digest checked"));
             Assert.That(File.Exists(target) ? TestFiles.Sha256(target) : "no file", Is.EqualTo(TestFiles.Sha256(data)));
-            Assert.That(Directory.GetFiles(_work.FullName, "*.partial"), Is.Empty);
+            Assert.That(Directory.GetFiles(Work.FullName, "*.partial"), Is.Empty);
         });
     }
 
@@ -64,9 +45,9 @@ public class ToolPutGetTests
     public async Task Put_PrintsTheBlobReadName_OfTheFilesSha256_AndTheSummaryOnStderr()
     {
         var data = TestFiles.Random(1024 * 1024 + 3, seed: 21);
-        var source = TestFiles.Write(_work.FullName, "named.bin", data);
+        var source = TestFiles.Write(Work.FullName, "named.bin", data);
 
-        var put = await Programs.RunAsync("bytestream", "put", source, "--instance", "ci/linux", "--address", _server.Url, "--chunk-size", "256K");
+        var put = await Programs.RunAsync("bytestream", "put", source, "--instance", "ci/linux", "--address", Server.Url, "--chunk-size", "256K");
 
         var name = $"ci/linux/blobs/{TestFiles.Sha256(data)}/{data.Length}";
         Assert.Multiple(() =>
@@ -74,7 +55,7 @@ public class ToolPutGetTests
             Assert.That(put.ExitCode, Is.EqualTo(0), put.ToString());
             Assert.That(put.StandardOutput, Is.EqualTo(name + Environment.NewLine), "stdout is the name alone, for $(bytestream put ...)");
             Assert.That(put.StandardError, Does.Contain("put named.bin: 100%").And.Contain("put named.bin: 1,048,579 bytes (sha256), 1,048,579 sent, 0 resumes"));
-            Assert.That(TestFiles.Sha256(Path.Combine(_root, "ci", "linux", "blobs", TestFiles.Sha256(data), "1048579")), Is.EqualTo(TestFiles.Sha256(data)), "stored under its read name");
+            Assert.That(TestFiles.Sha256(Path.Combine(Root, "ci", "linux", "blobs", TestFiles.Sha256(data), "1048579")), Is.EqualTo(TestFiles.Sha256(data)), "stored under its read name");
         });
     }
 
@@ -82,9 +63,9 @@ public class ToolPutGetTests
     public async Task Put_Json_OneObjectWithTheName()
     {
         var data = TestFiles.Random(100_000, seed: 22);
-        var source = TestFiles.Write(_work.FullName, "put-json.bin", data);
+        var source = TestFiles.Write(Work.FullName, "put-json.bin", data);
 
-        var put = await Programs.RunAsync("bytestream", "put", source, "--instance", "", "--json", "--address", _server.Url);
+        var put = await Programs.RunAsync("bytestream", "put", source, "--instance", "", "--json", "--address", Server.Url);
 
         using var json = JsonDocument.Parse(put.StandardOutput);
         Assert.Multiple(() =>
@@ -104,18 +85,18 @@ public class ToolPutGetTests
     public async Task UploadAndDownload_CompressedNames_ShowTheRatio_AndEveryFormReadsBackTheSameSha256()
     {
         var data = TestFiles.Compressible(1024 * 1024, seed: 23);
-        var source = TestFiles.Write(_work.FullName, "zstd.txt", data);
+        var source = TestFiles.Write(Work.FullName, "zstd.txt", data);
         var sha = TestFiles.Sha256(data);
-        var plain = Path.Combine(_work.FullName, "zstd-plain.txt");
-        var viaOption = Path.Combine(_work.FullName, "zstd-option.txt");
-        var viaName = Path.Combine(_work.FullName, "zstd-name.txt");
+        var plain = Path.Combine(Work.FullName, "zstd-plain.txt");
+        var viaOption = Path.Combine(Work.FullName, "zstd-option.txt");
+        var viaName = Path.Combine(Work.FullName, "zstd-name.txt");
 
         // One upload of a compressed name, one of a plain name with --compress; both store the same blob.
-        var upload = await Programs.RunAsync("bytestream", "upload", source, $"z/uploads/{Guid.NewGuid()}/compressed-blobs/zstd/{sha}/{data.Length}", "--address", _server.Url);
-        var uploadJson = await Programs.RunAsync("bytestream", "upload", source, $"z/uploads/{Guid.NewGuid()}/blobs/{sha}/{data.Length}", "--compress", "zstd", "--json", "--address", _server.Url);
-        var download = await Programs.RunAsync("bytestream", "download", $"z/blobs/{sha}/{data.Length}", plain, "--address", _server.Url);
-        var downloadOption = await Programs.RunAsync("bytestream", "download", $"z/blobs/{sha}/{data.Length}", viaOption, "--compress", "zstd", "--address", _server.Url);
-        var downloadName = await Programs.RunAsync("bytestream", "download", $"z/compressed-blobs/zstd/{sha}/{data.Length}", viaName, "--address", _server.Url);
+        var upload = await Programs.RunAsync("bytestream", "upload", source, $"z/uploads/{Guid.NewGuid()}/compressed-blobs/zstd/{sha}/{data.Length}", "--address", Server.Url);
+        var uploadJson = await Programs.RunAsync("bytestream", "upload", source, $"z/uploads/{Guid.NewGuid()}/blobs/{sha}/{data.Length}", "--compress", "zstd", "--json", "--address", Server.Url);
+        var download = await Programs.RunAsync("bytestream", "download", $"z/blobs/{sha}/{data.Length}", plain, "--address", Server.Url);
+        var downloadOption = await Programs.RunAsync("bytestream", "download", $"z/blobs/{sha}/{data.Length}", viaOption, "--compress", "zstd", "--address", Server.Url);
+        var downloadName = await Programs.RunAsync("bytestream", "download", $"z/compressed-blobs/zstd/{sha}/{data.Length}", viaName, "--address", Server.Url);
 
         Assert.Multiple(() =>
         {

@@ -6,38 +6,19 @@ namespace Bytestream.Cli.Tests;
 /// <c>bytestream serve --root</c> in one process for the fixture, and the client commands against it, each a
 /// process of its own: data checked by SHA-256 on every path (upload, the file under the root, download, cat).
 /// </summary>
-public class ToolRoundTripTests
+public class ToolRoundTripTests : ServedRootFixture
 {
-    private DirectoryInfo _work = null!;
-    private string _root = null!;
-    private ServeProcess _server = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServerAsync()
-    {
-        _work = Directory.CreateTempSubdirectory("bytestream-cli-tests-");
-        _root = Path.Combine(_work.FullName, "root");
-        _server = await ServeProcess.StartAsync("--port", "0", "--root", _root);
-    }
-
-    [OneTimeTearDown]
-    public void StopServer()
-    {
-        _server?.Dispose();
-        _work?.Delete(recursive: true);
-    }
-
     [Test]
     public async Task UploadStatusDownloadCat_RoundTrip_EveryCopyHasTheSameSha256()
     {
         var data = TestFiles.Random(3 * 1024 * 1024 + 17);
-        var source = TestFiles.Write(_work.FullName, "source.bin", data);
-        var downloaded = Path.Combine(_work.FullName, "downloaded.bin");
+        var source = TestFiles.Write(Work.FullName, "source.bin", data);
+        var downloaded = Path.Combine(Work.FullName, "downloaded.bin");
 
-        var upload = await Programs.RunAsync("bytestream", "upload", source, "files/source.bin", "--address", _server.Url, "--chunk-size", "256K");
-        var status = await Programs.RunAsync("bytestream", "status", "files/source.bin", "--address", _server.Url);
-        var download = await Programs.RunAsync("bytestream", "download", "files/source.bin", downloaded, "--address", _server.Url);
-        var cat = await Programs.RunAsync("bytestream", "cat", "files/source.bin", "--address", _server.Url);
+        var upload = await Programs.RunAsync("bytestream", "upload", source, "files/source.bin", "--address", Server.Url, "--chunk-size", "256K");
+        var status = await Programs.RunAsync("bytestream", "status", "files/source.bin", "--address", Server.Url);
+        var download = await Programs.RunAsync("bytestream", "download", "files/source.bin", downloaded, "--address", Server.Url);
+        var cat = await Programs.RunAsync("bytestream", "cat", "files/source.bin", "--address", Server.Url);
 
         Assert.Multiple(() =>
         {
@@ -46,7 +27,7 @@ public class ToolRoundTripTests
             Assert.That(upload.StandardOutput, Does.Contain("upload source.bin: 100%"), "plain progress lines when stdout is not a terminal");
             Assert.That((upload.StandardOutput + download.StandardOutput + status.StandardOutput).Contains('\u001b', StringComparison.Ordinal), Is.False, "no control codes when stdout is not a terminal");
             Assert.That(status.StandardOutput, Does.Contain("files/source.bin: 3,145,745 bytes committed, complete"));
-            Assert.That(TestFiles.Sha256(Path.Combine(_root, "files", "source.bin")), Is.EqualTo(TestFiles.Sha256(data)), "serve keeps the resource as a file under its root");
+            Assert.That(TestFiles.Sha256(Path.Combine(Root, "files", "source.bin")), Is.EqualTo(TestFiles.Sha256(data)), "serve keeps the resource as a file under its root");
             Assert.That(TestFiles.Sha256(downloaded), Is.EqualTo(TestFiles.Sha256(data)));
             Assert.That(TestFiles.Sha256(cat.StandardOutputBytes), Is.EqualTo(TestFiles.Sha256(data)), "cat writes the bytes and nothing else");
             Assert.That(upload.StandardError + status.StandardError + download.StandardError + cat.StandardError, Is.Empty);
@@ -57,12 +38,12 @@ public class ToolRoundTripTests
     public async Task UploadAndDownload_Json_PrintOneObjectEach()
     {
         var data = TestFiles.Random(100_000, seed: 2);
-        var source = TestFiles.Write(_work.FullName, "json.bin", data);
-        var target = Path.Combine(_work.FullName, "json-back.bin");
+        var source = TestFiles.Write(Work.FullName, "json.bin", data);
+        var target = Path.Combine(Work.FullName, "json-back.bin");
 
-        var upload = await Programs.RunAsync("bytestream", "upload", source, "json/blob", "--address", _server.Url, "--json");
-        var download = await Programs.RunAsync("bytestream", "--json", "download", "json/blob", target, "--address", _server.Url);
-        var status = await Programs.RunAsync("bytestream", "status", "json/blob", "--address", _server.Url, "--json");
+        var upload = await Programs.RunAsync("bytestream", "upload", source, "json/blob", "--address", Server.Url, "--json");
+        var download = await Programs.RunAsync("bytestream", "--json", "download", "json/blob", target, "--address", Server.Url);
+        var status = await Programs.RunAsync("bytestream", "status", "json/blob", "--address", Server.Url, "--json");
 
         using var uploaded = JsonDocument.Parse(upload.StandardOutput);
         using var downloadedJson = JsonDocument.Parse(download.StandardOutput);
@@ -82,12 +63,12 @@ public class ToolRoundTripTests
     public async Task DownloadAndCat_OffsetAndLimit_ReturnThatRange()
     {
         var data = TestFiles.Random(2 * 1024 * 1024, seed: 3);
-        var source = TestFiles.Write(_work.FullName, "range.bin", data);
-        var target = Path.Combine(_work.FullName, "range-part.bin");
-        var upload = await Programs.RunAsync("bytestream", "upload", source, "range/blob", "--address", _server.Url);
+        var source = TestFiles.Write(Work.FullName, "range.bin", data);
+        var target = Path.Combine(Work.FullName, "range-part.bin");
+        var upload = await Programs.RunAsync("bytestream", "upload", source, "range/blob", "--address", Server.Url);
 
-        var download = await Programs.RunAsync("bytestream", "download", "range/blob", target, "--offset", "1M", "--limit", "1000", "--address", _server.Url);
-        var cat = await Programs.RunAsync("bytestream", "cat", "range/blob", "--offset", "100", "--address", _server.Url);
+        var download = await Programs.RunAsync("bytestream", "download", "range/blob", target, "--offset", "1M", "--limit", "1000", "--address", Server.Url);
+        var cat = await Programs.RunAsync("bytestream", "cat", "range/blob", "--offset", "100", "--address", Server.Url);
 
         Assert.Multiple(() =>
         {
@@ -102,16 +83,16 @@ public class ToolRoundTripTests
     [TestCase("/etc/escape")]
     public async Task Upload_ResourceNameThatLeavesTheRoot_IsRefusedWithExitCode2(string name)
     {
-        var source = TestFiles.Write(_work.FullName, "escape.bin", TestFiles.Random(1000, seed: 4));
+        var source = TestFiles.Write(Work.FullName, "escape.bin", TestFiles.Random(1000, seed: 4));
 
-        var upload = await Programs.RunAsync("bytestream", "upload", source, name, "--address", _server.Url);
+        var upload = await Programs.RunAsync("bytestream", "upload", source, name, "--address", Server.Url);
 
         Assert.Multiple(() =>
         {
             Assert.That(upload.ExitCode, Is.EqualTo(2), upload.ToString());
             Assert.That(upload.ErrorLines, Has.Length.EqualTo(1), upload.ToString());
             Assert.That(upload.StandardError, Does.Contain("INVALID_ARGUMENT"));
-            Assert.That(File.Exists(Path.Combine(_work.FullName, "escape")), Is.False);
+            Assert.That(File.Exists(Path.Combine(Work.FullName, "escape")), Is.False);
             Assert.That(File.Exists("/etc/escape"), Is.False);
         });
     }

@@ -1,4 +1,5 @@
 using Bytestream.Testing;
+using static Bytestream.Client.Tests.Write.UploadTests;
 using Grpc.Core;
 
 namespace Bytestream.Client.Tests.Reapi;
@@ -12,14 +13,6 @@ public class CompressedBlobRoundTripTests : ServerTestBase
 {
     private const int Size = (3 * 1024 * 1024) + 17;
     private static readonly byte[] Text = TestData.Text(Size);
-
-    public enum Source
-    {
-        Memory,
-        SeekableStream,
-        NonSeekableStream,
-        WriteStream,
-    }
 
     [TestCase(Source.Memory)]
     [TestCase(Source.SeekableStream)]
@@ -213,24 +206,5 @@ public class CompressedBlobRoundTripTests : ServerTestBase
         using var copy = new MemoryStream();
         await remote.CopyToAsync(copy);
         return copy.ToArray();
-    }
-
-    private static async Task<UploadResult> UploadAsync(ByteStreamClient client, Source source, string name, byte[] data)
-    {
-        switch (source)
-        {
-            case Source.Memory:
-                return await client.UploadAsync(name, data);
-            case Source.SeekableStream:
-                return await client.UploadAsync(name, new MemoryStream(data));
-            case Source.NonSeekableStream:
-                return await client.UploadAsync(name, new ForwardOnlyReadStream(data));
-            default:
-                await using (var stream = client.OpenWrite(name))
-                {
-                    await stream.WriteAsync(data);
-                    return await stream.CompleteAsync();
-                }
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Bytestream.Testing;
+using static Bytestream.Client.Tests.Write.UploadTests;
 
 namespace Bytestream.Client.Tests.Reapi;
 
@@ -7,14 +8,6 @@ public class UploadDigestTests : ServerTestBase
 {
     private const int Size = (2 * 1024 * 1024) + 17;
     private static readonly UploadOptions Verify = new() { VerifyDigest = true };
-
-    public enum Source
-    {
-        Memory,
-        SeekableStream,
-        NonSeekableStream,
-        WriteStream,
-    }
 
     [TestCase(Source.Memory)]
     [TestCase(Source.SeekableStream)]
@@ -26,7 +19,7 @@ public class UploadDigestTests : ServerTestBase
         var name = BlobResourceName.Parse(TestData.BlobName(data)).ToUploadResourceName(Guid.NewGuid());
         Server.Faults.CutWrite(1024 * 1024);
 
-        await UploadAsync(CreateClient(), source, name, data).DefaultTimeout();
+        await UploadAsync(CreateClient(), source, name, data, Verify).DefaultTimeout();
 
         Assert.That(TestData.Sha256(StoredResource(TestData.BlobName(data))), Is.EqualTo(TestData.Sha256(data)));
     }
@@ -41,7 +34,7 @@ public class UploadDigestTests : ServerTestBase
         var name = BlobResourceName.Parse(TestData.BlobName(data)).ToUploadResourceName(Guid.NewGuid());
         var other = TestData.Random(Size, seed: 2);
 
-        var error = Assert.ThrowsAsync<ByteStreamException>(() => UploadAsync(CreateClient(), source, name, other).DefaultTimeout());
+        var error = Assert.ThrowsAsync<ByteStreamException>(() => UploadAsync(CreateClient(), source, name, other, Verify).DefaultTimeout());
 
         Assert.That(error!.Message, Does.Contain(TestData.Sha256(other)).And.Contain(TestData.Sha256(data)).And.Contain("finish_write was not sent"));
         Assert.That(Server.TryGetResource(TestData.BlobName(data), out _), Is.False, "nothing was finished");
@@ -72,29 +65,5 @@ public class UploadDigestTests : ServerTestBase
         var name = $"uploads/{Guid.NewGuid()}/blobs/sha256tree/{new string('a', 64)}/3";
 
         Assert.Throws<NotSupportedException>(() => CreateClient().UploadAsync(name, new byte[3], Verify));
-    }
-
-    private static async Task UploadAsync(ByteStreamClient client, Source source, string name, byte[] data)
-    {
-        switch (source)
-        {
-            case Source.Memory:
-                await client.UploadAsync(name, data, Verify);
-                break;
-            case Source.SeekableStream:
-                await client.UploadAsync(name, new MemoryStream(data), Verify);
-                break;
-            case Source.NonSeekableStream:
-                await client.UploadAsync(name, new ForwardOnlyReadStream(data), Verify);
-                break;
-            default:
-                await using (var stream = client.OpenWrite(name, Verify))
-                {
-                    await stream.WriteAsync(data);
-                    await stream.CompleteAsync();
-                }
-
-                break;
-        }
     }
 }
