@@ -180,7 +180,10 @@ public class UploadCancellationTests : ServerTestBase
         Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 3 * Chunk);
         using var cts = new CancellationTokenSource();
         var upload = UploadAsync(client, source, name, data, cancellationToken: cts.Token);
-        await WaitUntilAsync(() => Server.TryGetWriteStatus(name, out var committed, out _) && committed >= 3 * Chunk);
+        // Not only three chunks committed: a request past them must have reached the server, which takes the stall
+        // fault on the same thread without waiting. Cancelled before that, the call would leave the fault armed
+        // for the next test step's Write, which would then stall until its timeout.
+        await WaitUntilAsync(() => Server.WriteRequests.Any(r => r.WriteOffset + r.DataLength > 3 * Chunk));
         await cts.CancelAsync();
         return upload;
     }
