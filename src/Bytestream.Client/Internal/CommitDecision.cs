@@ -27,7 +27,11 @@ internal enum CommitVerdict
 /// <param name="Offset">The offset or committed size the verdict is about.</param>
 /// <param name="Progressed">Whether the server committed more than it was known to hold: the retry budget starts afresh.</param>
 /// <param name="Error">The exception to throw for <see cref="CommitVerdict.Fail"/>.</param>
-internal readonly record struct CommitDecision(CommitVerdict Verdict, long Offset, bool Progressed = false, ByteStreamException? Error = null)
+/// <param name="FreshUpload">
+/// For a <see cref="CommitVerdict.Restart"/>: start again under a new upload id, because the server keeps a partial
+/// upload under this name that a Write from offset 0 would not be allowed to rewind.
+/// </param>
+internal readonly record struct CommitDecision(CommitVerdict Verdict, long Offset, bool Progressed = false, ByteStreamException? Error = null, bool FreshUpload = false)
 {
     public static CommitDecision Failed(ByteStreamException error) => new(CommitVerdict.Fail, error.CommittedSize ?? 0, Error: error);
 }

@@ -12,8 +12,11 @@ namespace Bytestream.Client.Internal;
 /// committed size counts (compressed bytes in REAPI and bb-storage, uncompressed ones in buildfarm; NativeLink
 /// and bazel-remote refuse a non-zero first offset, bb-storage has no QueryWriteStatus), and a resume taken
 /// from the wrong one would corrupt the blob. So only <c>complete</c>, -1, or a whole size ends it; any other
-/// answer starts again at 0 with a fresh frame. An attempt that got further than every one before counts as
-/// progress, so a server that cuts each attempt at the same point uses up the retry budget.
+/// answer starts again at 0 with a fresh frame. A server that reports bytes committed under the upload name keeps
+/// them, and by the ByteStream spec the first <c>write_offset</c> of a call must be the committed size (Google's
+/// server refuses 0 with FAILED_PRECONDITION): then the restart goes under a new upload id, which REAPI leaves to
+/// the client. An attempt that got further than every one before counts as progress, so a server that cuts each
+/// attempt at the same point uses up the retry budget.
 /// </remarks>
 internal sealed class CommitJudge
 {
@@ -71,7 +74,7 @@ internal sealed class CommitJudge
     {
         if (RestartsOnly)
         {
-            return status.Complete ? Complete(status.CommittedSize, null) : Rewind(CommitVerdict.Restart, 0);
+            return status.Complete ? Complete(status.CommittedSize, null) : Rewind(CommitVerdict.Restart, 0) with { FreshUpload = status.CommittedSize > 0 };
         }
 
         if (status.Complete)
@@ -150,7 +153,7 @@ internal sealed class CommitJudge
 
         if (RestartsOnly)
         {
-            return RestartFromZero();
+            return RestartFromZero() with { FreshUpload = status.CommittedSize > 0 };
         }
 
         var committed = status.CommittedSize;

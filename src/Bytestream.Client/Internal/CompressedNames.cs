@@ -37,4 +37,22 @@ internal static class CompressedNames
         var at = prefixed.IndexOf(BlobsSegment, StringComparison.Ordinal);
         return string.Concat(prefixed.AsSpan(1, at), "compressed-blobs/", Zstd, prefixed.AsSpan(at + BlobsSegment.Length - 1));
     }
+
+    /// <summary>
+    /// The upload name with a new upload id (a UUID, as REAPI asks) in place of the one after <c>uploads</c>, for a
+    /// compressed upload that starts again where the server keeps a partial one; <see langword="null"/> for a name
+    /// that has no upload id.
+    /// </summary>
+    public static string? WithNewUploadId(string resourceName)
+    {
+        var segments = resourceName.Split('/');
+        var uploads = Array.IndexOf(segments, "uploads");
+        if (uploads < 0 || uploads + 1 >= segments.Length)
+        {
+            return null;
+        }
+
+        segments[uploads + 1] = Guid.NewGuid().ToString();
+        return string.Join('/', segments);
+    }
 }

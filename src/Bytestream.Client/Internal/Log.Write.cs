@@ -29,4 +29,7 @@ internal static partial class Log
 
     [LoggerMessage(37, LogLevel.Information, "Replay buffer of '{ResourceName}' is full with only {CommittedSize} bytes committed: dropped bytes before offset {HeldFrom}, so a failure needing them cannot resume.")]
     public static partial void ReplayBufferDropped(ILogger logger, string resourceName, long committedSize, long heldFrom);
+
+    [LoggerMessage(38, LogLevel.Debug, "The server keeps part of the compressed upload '{ResourceName}', which cannot resume mid-stream: starting again at 0 as '{FreshName}'.")]
+    public static partial void CompressedUploadRenamed(ILogger logger, string resourceName, string freshName);
 }

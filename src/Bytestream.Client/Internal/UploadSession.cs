@@ -15,7 +15,7 @@ namespace Bytestream.Client.Internal;
 internal sealed class UploadSession : IDisposable
 {
     private readonly ClientCore _core;
-    private readonly string _resourceName;
+    private string _resourceName;  // the caller's, or a compressed upload's restart under a new upload id
     private readonly UploadOptions? _options;
     private readonly long? _totalLength;  // the caller's bytes, for progress
     private readonly long? _wireLength;   // the bytes on the wire, when known: the caller's, unless compressed
@@ -127,6 +127,7 @@ internal sealed class UploadSession : IDisposable
                 return false;
         }
 
+        TakeFreshUploadIdIfDecided(decision);
         await _source.SkipAsync(decision.Offset, cancellationToken).ConfigureAwait(false);
         _startOffset = decision.Offset;
         return true;
@@ -425,8 +426,19 @@ internal sealed class UploadSession : IDisposable
             _sourceEnded = false;
         }
 
+        TakeFreshUploadIdIfDecided(decision);
         _resumeAt = decision.Offset;
         return decision.Progressed ? StepResult<bool>.Interrupted(cause) : null;
+    }
+
+    /// <summary>A compressed upload that restarts where the server keeps a partial one goes on under a new upload id (see <see cref="CommitJudge"/>).</summary>
+    private void TakeFreshUploadIdIfDecided(CommitDecision decision)
+    {
+        if (decision.FreshUpload && CompressedNames.WithNewUploadId(_resourceName) is { } fresh)
+        {
+            Log.CompressedUploadRenamed(_core.Logger, _resourceName, fresh);
+            _resourceName = fresh;
+        }
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Bytestream.Client.Tests.Reliability;
 using Grpc.Core;
 using Grpc.Net.Client;
 using RawByteStreamClient = Google.ByteStream.ByteStream.ByteStreamClient;
@@ -372,7 +374,80 @@ public sealed class GoPeerInteropTests
         Assert.That(Sha256(await StoredAsync(PeerMode.AllowOverwrite, name)), Is.EqualTo(Sha256(replacement)));
     }
 
+    // ----- REAPI compressed-blobs through a server that knows nothing of them (names are opaque to it) -----
+
+    [Test]
+    public async Task UploadAsync_CompressedNameCutWhereTheServerRefusesToRewind_StartsAgainUnderANewUploadId([Values] UploadKind kind)
+    {
+        // The connection dies after 1 MiB. Google's server keeps what it received and, as the ByteStream spec says,
+        // takes a new Write only at the committed size: the compressed upload, which cannot resume mid-stream, must
+        // start again at 0 under a new upload id of the same blob.
+        await using var proxy = new DroppingTcpProxy(_servers[PeerMode.Default].Address);
+        using var channel = GrpcChannel.ForAddress(proxy.Address);
+        var client = new ByteStreamClient(channel, new ByteStreamClientOptions { ChunkSize = Chunk, InitialBackoff = TimeSpan.Zero, MaxBackoff = TimeSpan.Zero });
+        var data = RandomBytes(FaultSize, seed: 21 + (int)kind);
+        var name = NewCompressedUploadName(data);
+        proxy.DropOnceAfter(1024 * 1024);
+
+        var result = await UploadAsync(client, kind, name, data);
+
+        var finished = FinishedWrites(PeerMode.Default, Sha256Lower(data)).Single();
+        var stored = await StoredAsync(PeerMode.Default, finished);
+        Assert.Multiple(() =>
+        {
+            Assert.That(proxy.Dropped, Is.EqualTo(1));
+            Assert.That(result.CommittedSize, Is.EqualTo(data.Length));
+            Assert.That(result.Resumes, Is.EqualTo(1));
+            Assert.That(finished, Is.Not.EqualTo(name));
+            Assert.That(BlobResourceName.Parse(finished), Is.EqualTo(BlobResourceName.Parse(name)), "the same blob");
+            Assert.That(stored, Has.Length.EqualTo(result.CompressedSize), "the server holds the frame, as sent");
+            Assert.That(Sha256(TestData.Unzstd(stored)), Is.EqualTo(Sha256(data)));
+        });
+    }
+
+    [Test]
+    public async Task ReadAllBytesAsync_CompressedNameTheServerHoldsAsZstd_DecodesAndChecksTheDigest()
+    {
+        var data = TestData.Text((3 * 1024 * 1024) + 5);
+        var name = NewCompressedUploadName(data);
+        await RawByteStreamCalls.WriteAsync(Stub(PeerMode.Default), name, TestData.Zstd(data), Chunk).DefaultTimeout();
+
+        var back = await Client(PeerMode.Default).ReadAllBytesAsync(name).DefaultTimeout();
+
+        Assert.That(Sha256(back), Is.EqualTo(Sha256(data)));
+    }
+
+    [Test]
+    public async Task ReadAllBytesAsync_CompressedReadResumedByAServerThatCountsCompressedOffsets_ThrowsNeverSplices()
+    {
+        // The Go server resumes at read_offset in the bytes it holds (the zstd stream), not in the blob's bytes as
+        // REAPI says: the resumed call starts in the middle of the frame, which the client must refuse.
+        var data = RandomBytes(FaultSize, seed: 22);
+        var name = NewCompressedUploadName(data);
+        await RawByteStreamCalls.WriteAsync(Stub(PeerMode.ReadFaults), name, TestData.Zstd(data), Chunk).DefaultTimeout();
+
+        var error = Assert.ThrowsAsync<ByteStreamException>(() => Client(PeerMode.ReadFaults).ReadAllBytesAsync(name).DefaultTimeout());
+
+        Assert.That(error!.Message, Does.Contain(name));
+    }
+
     // ----- Helpers -----
+
+    private static string Sha256Lower(byte[] data) => TestData.Sha256(data);
+
+    /// <summary>The names of the Write calls that finished (OK) on the server of <paramref name="mode"/> and carry <paramref name="hash"/>, from its log.</summary>
+    private List<string> FinishedWrites(PeerMode mode, string hash) =>
+        [.. Regex.Matches(_servers[mode].ReadLog(), "/Write \"(?<name>[^\"]+)\" bytes=\\d+ \\S+ -> OK")
+            .Select(m => m.Groups["name"].Value)
+            .Where(n => n.Contains(hash, StringComparison.Ordinal))];
+
+    /// <summary>A new REAPI upload name for <paramref name="data"/> under compressed-blobs/zstd/: the client compresses it.</summary>
+    private string NewCompressedUploadName(byte[] data)
+    {
+        var name = $"interop/uploads/{Guid.NewGuid()}/compressed-blobs/zstd/{Sha256Lower(data)}/{data.Length}";
+        _resourceNames.Add(name);
+        return name;
+    }
 
     private static string[] Flags(PeerMode mode) => mode switch
     {

@@ -41,8 +41,31 @@ public class CompressedBlobRoundTripTests : ServerTestBase
         await UploadAsync(CreateClient(), source, TestData.ZstdUploadName(Text), Text).DefaultTimeout();
 
         Assert.That(TestData.Sha256(StoredResource(TestData.BlobName(Text))), Is.EqualTo(TestData.Sha256(Text)));
-        var firstOffsets = Server.WriteRequests.GroupBy(r => r.CallId).Select(call => call.First().WriteOffset).ToList();
-        Assert.That(firstOffsets, Has.Count.EqualTo(3).And.All.EqualTo(0), "a compressed upload never resumes mid-stream");
+        var calls = Server.WriteRequests.GroupBy(r => r.CallId).Select(call => call.First()).ToList();
+        Assert.That(calls.Select(c => c.WriteOffset), Is.EqualTo(new long[] { 0, 0, 0 }), "a compressed upload never resumes mid-stream");
+        Assert.That(calls.Select(c => c.ResourceName).Distinct().Count(), Is.EqualTo(3), "the server kept bytes of each: a new upload id for every restart");
+        Assert.That(calls.Select(c => BlobResourceName.Parse(c.ResourceName)).Distinct().Count(), Is.EqualTo(1), "of the same blob");
+    }
+
+    [Test]
+    public async Task UploadAsync_ResumeExistingUploadOfAPartlyCommittedCompressedUpload_StartsAgainUnderANewUploadId()
+    {
+        var name = TestData.ZstdUploadName(Text);
+        var client = CreateClient(o => o.RetryPipeline = Polly.ResiliencePipeline.Empty);
+        Server.Faults.CutWrite(64 * 1024, times: 2);   // the first restart counts as progress; the second cut ends it
+        Assert.ThrowsAsync<RpcException>(() => client.UploadAsync(name, Text));
+        Assert.That(Server.TryGetWriteStatus(name, out var kept, out _) && kept > 0, Is.True, "the server keeps part of it");
+        Server.Faults.Clear();
+
+        var result = await client.UploadAsync(name, Text, new UploadOptions { ResumeExistingUpload = true }).DefaultTimeout();
+
+        var last = Server.WriteRequests[^1];
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.CommittedSize, Is.EqualTo(Text.Length));
+            Assert.That((last.ResourceName == name, BlobResourceName.Parse(last.ResourceName)), Is.EqualTo((false, BlobResourceName.Parse(name))));
+            Assert.That(TestData.Sha256(StoredResource(TestData.BlobName(Text))), Is.EqualTo(TestData.Sha256(Text)));
+        });
     }
 
     [Test]

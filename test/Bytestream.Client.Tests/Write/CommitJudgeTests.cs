@@ -171,6 +171,40 @@ public class CommitJudgeTests
 
     private static CommitJudge Judge(long? total, int maxEarlyEnds = 5) => new(Name, total, maxEarlyEnds);
 
+    [TestCase(0, false)]
+    [TestCase(4096, true)]
+    public void OnStatus_CompressedUploadIncomplete_RestartsAtZeroUnderANewUploadIdOnlyWhereTheServerKeepsBytes(long committed, bool freshUpload)
+    {
+        var judge = new CommitJudge(CompressedName, null, 5, restartsOnly: true);
+        judge.Sent(8000);
+
+        var decision = judge.OnStatus(new WriteStatus(committed, false), false, 8000);
+
+        Assert.That((decision.Verdict, decision.Offset, decision.FreshUpload), Is.EqualTo((CommitVerdict.Restart, 0L, freshUpload)));
+    }
+
+    [TestCase(0, false)]
+    [TestCase(4096, true)]
+    public void OnExistingStatus_CompressedUploadIncomplete_StartsAtZeroUnderANewUploadIdOnlyWhereTheServerKeepsBytes(long committed, bool freshUpload)
+    {
+        var judge = new CommitJudge(CompressedName, null, 5, restartsOnly: true);
+
+        var decision = judge.OnExistingStatus(new WriteStatus(committed, false));
+
+        Assert.That((decision.Verdict, decision.Offset, decision.FreshUpload), Is.EqualTo((CommitVerdict.Restart, 0L, freshUpload)));
+    }
+
+    [Test]
+    public void OnStatusUnknown_CompressedUpload_RestartsAtZeroUnderTheSameName()
+    {
+        var judge = new CommitJudge(CompressedName, null, 5, restartsOnly: true);
+        judge.Sent(8000);
+
+        var decision = judge.OnStatusUnknown();
+
+        Assert.That((decision.Verdict, decision.Offset, decision.FreshUpload), Is.EqualTo((CommitVerdict.Restart, 0L, false)));
+    }
+
     private static JudgeCase Case(string name, CommitJudge judge, Func<CommitJudge, CommitDecision> answers, CommitVerdict verdict, long offset, bool? progressed = null, string? error = null) =>
         new(name, judge, answers, verdict, offset, progressed, error);
 
