@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Bytestream.Client;
@@ -42,21 +41,9 @@ internal static class DownloadCommand
             using var remote = client.Connect(parse, output);
             long? total = limit > 0 ? limit : BlobResourceName.TryParse(name, out var blob) ? Math.Max(0, blob.Size - offset) : null;
 
-            // Into a file beside the target first, so a failed or refused download never leaves a truncated FILE.
-            var watch = Stopwatch.StartNew();
-            long bytes;
-            await using (var partial = new PartialFile(target.FullName))
-            {
-                bytes = await TransferDisplay.RunAsync(output, remote.Events, $"download {target.Name}", total, progress =>
-                    remote.Client.DownloadAsync(
-                        name,
-                        partial.Stream,
-                        new DownloadOptions { Offset = offset, Limit = limit, Compression = compression, Progress = progress },
-                        cancellationToken));
-                await partial.CommitAsync();
-            }
-
-            var seconds = watch.Elapsed.TotalSeconds;
+            var (bytes, seconds) = await FileDownload.RunAsync(output, remote, $"download {target.Name}", total, name, target,
+                progress => new DownloadOptions { Offset = offset, Limit = limit, Compression = compression, Progress = progress },
+                cancellationToken);
             output.Result(
                 new JsonObject
                 {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Bytestream.Client;
@@ -39,20 +38,9 @@ internal static class GetCommand
             var verify = !parse.GetValue(noVerify);
             var blob = ParseReadName(name);
             using var remote = client.Connect(parse, output);
-            var watch = Stopwatch.StartNew();
-            long bytes;
-            await using (var partial = new PartialFile(target.FullName))
-            {
-                bytes = await TransferDisplay.RunAsync(output, remote.Events, $"get {target.Name}", blob.Size, progress =>
-                    remote.Client.DownloadAsync(
-                        name,
-                        partial.Stream,
-                        new DownloadOptions { VerifyDigest = verify, Compression = parse.GetValue(compress), Progress = progress },
-                        cancellationToken));
-                await partial.CommitAsync();
-            }
-
-            var seconds = watch.Elapsed.TotalSeconds;
+            var (bytes, seconds) = await FileDownload.RunAsync(output, remote, $"get {target.Name}", blob.Size, name, target,
+                progress => new DownloadOptions { VerifyDigest = verify, Compression = parse.GetValue(compress), Progress = progress },
+                cancellationToken);
             var checkedDigest = verify && IsChecked(blob);
             output.Result(
                 new JsonObject
