@@ -41,7 +41,7 @@ internal static class DownloadCommand
             using var remote = client.Connect(parse, output);
             long? total = limit > 0 ? limit : BlobResourceName.TryParse(name, out var blob) ? Math.Max(0, blob.Size - offset) : null;
 
-            var (bytes, seconds) = await FileDownload.RunAsync(output, remote, $"download {target.Name}", total, name, target,
+            var (bytes, seconds, wireBytes) = await FileDownload.RunAsync(output, remote, $"download {target.Name}", total, name, target,
                 progress => new DownloadOptions { Offset = offset, Limit = limit, Compression = compression, Progress = progress },
                 cancellationToken);
             output.Result(
@@ -52,9 +52,10 @@ internal static class DownloadCommand
                     ["file"] = target.FullName,
                     ["offset"] = offset,
                     ["bytes"] = bytes,
+                    ["wireBytes"] = wireBytes,
                     ["seconds"] = Math.Round(seconds, 3),
                 },
-                string.Create(CultureInfo.InvariantCulture, $"downloaded {name} to {target.Name}: {bytes:N0} bytes{(offset > 0 ? $" from offset {offset:N0}" : string.Empty)}, {Units.Duration(bytes, seconds)}"));
+                string.Create(CultureInfo.InvariantCulture, $"downloaded {name} to {target.Name}: {bytes:N0} bytes{(offset > 0 ? $" from offset {offset:N0}" : string.Empty)}{Units.ReceivedCompression(bytes, wireBytes)}, {Units.Duration(bytes, seconds)}"));
             return ExitCodes.Ok;
         });
         return command;

@@ -9,11 +9,15 @@ namespace Bytestream.Cli;
 /// </summary>
 internal static class FileDownload
 {
-    /// <summary>Downloads <paramref name="name"/> into <paramref name="target"/> with the progress display; returns the bytes and the seconds taken.</summary>
-    public static async Task<(long Bytes, double Seconds)> RunAsync(
+    /// <summary>
+    /// Downloads <paramref name="name"/> into <paramref name="target"/> with the progress display; returns the bytes, the
+    /// seconds taken, and the data bytes that came over the wire (fewer when the read went zstd).
+    /// </summary>
+    public static async Task<(long Bytes, double Seconds, long WireBytes)> RunAsync(
         Output output, RemoteClient remote, string label, long? total, string name, FileInfo target,
         Func<IProgress<TransferProgress>?, DownloadOptions> options, CancellationToken cancellationToken)
     {
+        using var wire = new ReceivedBytes();
         var watch = Stopwatch.StartNew();
         long bytes;
         await using (var partial = new PartialFile(target.FullName))
@@ -23,6 +27,6 @@ internal static class FileDownload
             await partial.CommitAsync();
         }
 
-        return (bytes, watch.Elapsed.TotalSeconds);
+        return (bytes, watch.Elapsed.TotalSeconds, wire.Total);
     }
 }

@@ -38,7 +38,7 @@ internal static class GetCommand
             var verify = !parse.GetValue(noVerify);
             var blob = ParseReadName(name);
             using var remote = client.Connect(parse, output);
-            var (bytes, seconds) = await FileDownload.RunAsync(output, remote, $"get {target.Name}", blob.Size, name, target,
+            var (bytes, seconds, wireBytes) = await FileDownload.RunAsync(output, remote, $"get {target.Name}", blob.Size, name, target,
                 progress => new DownloadOptions { VerifyDigest = verify, Compression = parse.GetValue(compress), Progress = progress },
                 cancellationToken);
             var checkedDigest = verify && IsChecked(blob);
@@ -49,12 +49,13 @@ internal static class GetCommand
                     ["resource"] = name,
                     ["file"] = target.FullName,
                     ["bytes"] = bytes,
+                    ["wireBytes"] = wireBytes,
                     ["verified"] = checkedDigest,
                     ["seconds"] = Math.Round(seconds, 3),
                 },
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"got {name} into {target.Name}: {bytes:N0} bytes, {(checkedDigest ? "digest checked" : verify ? "digest not checked (its function is not one the client computes)" : "digest not checked (--no-verify)")}, {Units.Duration(bytes, seconds)}"));
+                    $"got {name} into {target.Name}: {bytes:N0} bytes{Units.ReceivedCompression(bytes, wireBytes)}, {(checkedDigest ? "digest checked" : verify ? "digest not checked (its function is not one the client computes)" : "digest not checked (--no-verify)")}, {Units.Duration(bytes, seconds)}"));
             return ExitCodes.Ok;
         });
         return command;

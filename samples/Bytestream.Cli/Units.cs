@@ -32,6 +32,9 @@ internal static class Units
     public static string Compression(long size, long? compressedSize) =>
         compressedSize is { } compressed ? $" (zstd, {Ratio(size, compressed)})" : string.Empty;
 
+    /// <summary>The same for a download: the data bytes received differ from those delivered only when they came as zstd.</summary>
+    public static string ReceivedCompression(long size, long wireBytes) => Compression(size, wireBytes != size ? wireBytes : null);
+
     /// <summary>How long a transfer took and how fast it went: <c>1.37 s (46.7 MiB/s)</c>.</summary>
     public static string Duration(long bytes, double seconds) =>
         string.Create(CultureInfo.InvariantCulture, $"{seconds:0.00} s ({Rate(bytes / Math.Max(seconds, 1e-6))})");

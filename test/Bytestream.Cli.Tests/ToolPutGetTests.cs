@@ -35,7 +35,9 @@ public class ToolPutGetTests : ServedRootFixture
             Assert.That(name, Is.EqualTo(expected.ToReadResourceName()), "the plain blobs/ read name, whatever went on the wire");
             Assert.That(name, Does.StartWith(digestFunction == "blake3" ? $"{instance}/blobs/blake3/" : $"{instance}/blobs/{TestFiles.Sha256(data)}/"));
             Assert.That(put.StandardError, putCompress == "zstd" ? Does.Match(@"sent \(zstd, ratio [2-9]\.\d:1\)") : Does.Not.Contain("ratio"));
-            Assert.That(get.StandardOutput, Does.Contain("2,097,157 bytes, digest checked"));
+            Assert.That(get.StandardOutput, getCompress == "zstd"
+                ? Does.Match(@"2,097,157 bytes \(zstd, ratio (1\.[5-9]|2\.\d):1\), digest checked")
+                : Does.Contain("2,097,157 bytes, digest checked"), "the ratio of what came over the wire (16 letters at random: about 2:1)");
             Assert.That(File.Exists(target) ? TestFiles.Sha256(target) : "no file", Is.EqualTo(TestFiles.Sha256(data)));
             Assert.That(Directory.GetFiles(Work.FullName, "*.partial"), Is.Empty);
         });
@@ -117,6 +119,8 @@ public class ToolPutGetTests : ServedRootFixture
             }
 
             Assert.That(downloadName.StandardOutput, Does.Contain("download zstd-name.txt: 100%").And.Contain("1,048,576 bytes"), "a compressed name's size is the uncompressed one");
+            Assert.That(downloadOption.StandardOutput, Does.Match(@"1,048,576 bytes \(zstd, ratio (1\.[5-9]|2\.\d):1\)"), "16 letters at random: about 2:1");
+            Assert.That(download.StandardOutput, Does.Contain("1,048,576 bytes, ").And.Not.Contain("ratio"), "a plain download shows no ratio");
         });
     }
 }
