@@ -13,6 +13,9 @@ internal sealed class FileResource(string path, long length) : StoredResource
 
     public override long Length => length;
 
+    // A directory may hold many large files: a frame kept in memory for each would grow without bound.
+    protected override bool KeepsZstdFrame => false;
+
     public override IResourceReader OpenReader() => new Reader(Open(), path);
 
     public override byte[] ToArray()

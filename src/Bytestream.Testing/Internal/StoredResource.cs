@@ -8,6 +8,9 @@ internal abstract class StoredResource
 
     private MemoryResource? _zstd;
 
+    /// <summary>Gets whether the resource keeps its zstd frame in memory once made (see <see cref="GetZstdFrameAsync"/>).</summary>
+    protected virtual bool KeepsZstdFrame => true;
+
     /// <summary>Gets the resource's size in bytes.</summary>
     public abstract long Length { get; }
 
@@ -24,12 +27,12 @@ internal abstract class StoredResource
     /// <summary>
     /// The whole resource as one zstd frame, made on the first compressed read from byte 0 and kept with the resource
     /// (which never changes), as bazel-remote keeps blobs compressed: later such reads cost the server no compression,
-    /// so a benchmark of compressed downloads measures the client. <see langword="null"/> for a resource over 1 GiB,
-    /// which is compressed on every read instead.
+    /// so a benchmark of compressed downloads measures the client. <see langword="null"/> for a resource over 1 GiB or
+    /// one that keeps no frame (<see cref="KeepsZstdFrame"/>), which is compressed on every read instead.
     /// </summary>
     public async ValueTask<MemoryResource?> GetZstdFrameAsync(int level, CancellationToken cancellationToken)
     {
-        if (_zstd is not null || Length > MaxKeptZstd)
+        if (_zstd is not null || !KeepsZstdFrame || Length > MaxKeptZstd)
         {
             return _zstd;
         }

@@ -122,6 +122,35 @@ public class TestServerCompressedBlobTests : TestServerFixture
     }
 
     [Test]
+    public async Task Read_CompressedNameOfAFileStoredBlob_IsCompressedOnEveryRead()
+    {
+        var directory = Directory.CreateTempSubdirectory("bytestream-zstd-files-");
+        try
+        {
+            await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { StorageDirectory = directory.FullName }).DefaultTimeout();
+            using var channel = server.CreateChannel();
+            var stub = new Stub(channel);
+            await WriteAsync(stub, Requests(TestData.ZstdUploadName(Data), Compressed));
+
+            var first = (await ReadMessagesAsync(stub, TestData.ZstdBlobName(Data))).Data;
+            var fromOffset = (await ReadMessagesAsync(stub, TestData.ZstdBlobName(Data), offset: 100)).Data;
+            var again = (await ReadMessagesAsync(stub, TestData.ZstdBlobName(Data))).Data;
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(File.ReadAllBytes(Path.Combine(directory.FullName, TestData.BlobName(Data))), Is.EqualTo(Data), "stored uncompressed");
+                Assert.That(TestData.Unzstd(first), Is.EqualTo(Data));
+                Assert.That(TestData.Unzstd(fromOffset), Is.EqualTo(Data[100..]));
+                Assert.That(TestData.Unzstd(again), Is.EqualTo(Data));
+            });
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Read_CompressedNameFromAnOffset_StartsAtTheUncompressedOffset()
     {
         Server.SetResource(TestData.BlobName(Data), Data);
