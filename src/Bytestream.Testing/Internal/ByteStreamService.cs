@@ -219,13 +219,10 @@ internal sealed class ByteStreamService(
         }
 
         // REAPI: a compressed Write of a blob that exists ends with -1 (buildfarm: the uncompressed size).
-        var compressedExisting = faults.ReportUncompressedCommittedSize ? compressed?.Size : -1;
+        long ExistingAnswer(long size) => compressed is null ? size : faults.ReportUncompressedCommittedSize ? compressed.Size : -1;
         if (log.IsCurrent(callId) && faults.TryTakeEarlyEnd(name, out var earlySize))
         {
-            return new WriteResponse
-            {
-                CommittedSize = earlySize ?? (compressed is not null ? compressedExisting!.Value : store.TryGetExistingSize(name, out var size) ? size : -1),
-            };
+            return new WriteResponse { CommittedSize = earlySize ?? ExistingAnswer(store.TryGetExistingSize(name, out var size) ? size : -1) };
         }
 
         var existing = profile.ExistingResourceBehavior(options.ExistingResourceBehavior);
@@ -234,7 +231,7 @@ internal sealed class ByteStreamService(
             switch (existing)
             {
                 case ExistingResourceBehavior.EndEarlyOk:
-                    return new WriteResponse { CommittedSize = compressed is not null ? compressedExisting!.Value : existingSize };
+                    return new WriteResponse { CommittedSize = ExistingAnswer(existingSize) };
                 case ExistingResourceBehavior.AlreadyExists:
                     throw new RpcException(new Status(StatusCode.AlreadyExists, $"'{name}' already exists."));
                 default:
