@@ -25,8 +25,8 @@ namespace Bytestream.Testing;
 /// <remarks>
 /// <para>
 /// Write: the first request of a call must name the resource; its <c>write_offset</c> may be anything
-/// from 0 to the committed size (a lower one truncates the upload: resending), above it is
-/// <c>FAILED_PRECONDITION</c>; later requests must be contiguous and keep the name (<c>INVALID_ARGUMENT</c>).
+/// from 0 to the committed size (a lower one truncates the upload: resending; unless
+/// <see cref="ByteStreamTestServerOptions.RequireWriteOffsetAtCommittedSize"/>), above it is <c>FAILED_PRECONDITION</c>; later requests must be contiguous and keep the name (<c>INVALID_ARGUMENT</c>).
 /// Bytes are committed as they arrive. <c>finish_write</c> stores the resource; a request after it is
 /// <c>INVALID_ARGUMENT</c>; a call that ends without it answers OK with the committed size, and the upload
 /// can be resumed. QueryWriteStatus reports an upload in progress as (committed, false), a stored resource

@@ -56,6 +56,14 @@ public sealed class ByteStreamTestServerOptions
     /// <value>Default <see langword="false"/>: later requests may omit the name (the spec).</value>
     public bool RequireResourceNameOnEveryRequest { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the first <c>write_offset</c> of a <c>Write</c> to an upload in progress must be its committed
+    /// size, as the ByteStream spec says and Google's server enforces; a lower one (resending, or starting again at 0)
+    /// fails with <c>FAILED_PRECONDITION</c>.
+    /// </summary>
+    /// <value>Default <see langword="false"/>: a lower offset truncates the upload there (most servers).</value>
+    public bool RequireWriteOffsetAtCommittedSize { get; set; }
+
     /// <summary>Gets or sets what a <c>Write</c> to a resource that is already stored complete does.</summary>
     /// <value>Default <see cref="Testing.ExistingResourceBehavior.Overwrite"/>.</value>
     public ExistingResourceBehavior ExistingResourceBehavior { get; set; } = ExistingResourceBehavior.Overwrite;

@@ -251,7 +251,7 @@ internal sealed class ByteStreamService(
         }
 
         var startOffset = first.WriteOffset;
-        var upload = store.BeginWrite(name, startOffset, callId);
+        var upload = store.BeginWrite(name, startOffset, callId, noRewind: options.RequireWriteOffsetAtCommittedSize);
         using var decoder = compressed is null ? null : new ZstdUploadDecoder(compressed, name, keepBytes: !options.DiscardData);
         var request = first;
         long received = 0;

@@ -100,9 +100,12 @@ internal sealed class ResourceStore
     /// <summary>
     /// Makes Write call <paramref name="callId"/> the owner of the upload of <paramref name="name"/>,
     /// truncated to <paramref name="offset"/>; a stored resource counts as an upload committed in full.
+    /// With <paramref name="noRewind"/>, an upload in progress continues only at its committed size.
     /// </summary>
-    /// <exception cref="RpcException">FAILED_PRECONDITION: <paramref name="offset"/> is beyond the committed size.</exception>
-    public Upload BeginWrite(string name, long offset, long callId)
+    /// <exception cref="RpcException">
+    /// FAILED_PRECONDITION: <paramref name="offset"/> is beyond the committed size, or below it with <paramref name="noRewind"/>.
+    /// </exception>
+    public Upload BeginWrite(string name, long offset, long callId, bool noRewind = false)
     {
         lock (_gate)
         {
@@ -117,6 +120,12 @@ internal sealed class ResourceStore
             else
             {
                 CheckOffset(name, offset, upload.Committed);
+                if (noRewind && offset < upload.Committed)
+                {
+                    throw new RpcException(new Status(
+                        StatusCode.FailedPrecondition,
+                        $"write_offset {offset} of '{name}' differs from its committed size {upload.Committed} (RequireWriteOffsetAtCommittedSize)."));
+                }
             }
 
             // A new call takes the upload over: a call the client gave up on must not append any more.

@@ -47,6 +47,23 @@ public class CompressedBlobRoundTripTests : ServerTestBase
         Assert.That(calls.Select(c => BlobResourceName.Parse(c.ResourceName)).Distinct().Count(), Is.EqualTo(1), "of the same blob");
     }
 
+    [TestCase(Source.Memory)]
+    [TestCase(Source.NonSeekableStream)]
+    [TestCase(Source.WriteStream)]
+    public async Task Upload_CompressedNameCutOnAServerThatDoesNotRewind_FinishesUnderANewUploadId(Source source)
+    {
+        await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { RequireWriteOffsetAtCommittedSize = true }).DefaultTimeout();
+        using var channel = server.CreateChannel();
+        var client = new ByteStreamClient(channel, new ByteStreamClientOptions { InitialBackoff = TimeSpan.Zero, MaxBackoff = TimeSpan.Zero });
+        server.Faults.CutWrite(64 * 1024);
+
+        var result = await UploadAsync(client, source, TestData.ZstdUploadName(Text), Text).DefaultTimeout();
+
+        Assert.That(result.Resumes, Is.EqualTo(1));
+        Assert.That(server.TryGetResource(TestData.BlobName(Text), out var stored) && TestData.Sha256(stored) == TestData.Sha256(Text), Is.True);
+        Assert.That(server.Calls.Where(c => c.Method == ByteStreamMethod.Write).Select(c => c.Status), Is.EqualTo(new StatusCode?[] { StatusCode.Unavailable, StatusCode.OK }));
+    }
+
     [Test]
     public async Task UploadAsync_ResumeExistingUploadOfAPartlyCommittedCompressedUpload_StartsAgainUnderANewUploadId()
     {

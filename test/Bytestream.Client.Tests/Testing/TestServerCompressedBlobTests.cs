@@ -44,6 +44,21 @@ public class TestServerCompressedBlobTests : TestServerFixture
     }
 
     [Test]
+    public async Task RequireWriteOffsetAtCommittedSize_ALowerFirstOffset_IsFailedPreconditionAndTheUploadStaysAsItWas()
+    {
+        await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { RequireWriteOffsetAtCommittedSize = true }).DefaultTimeout();
+        using var channel = server.CreateChannel();
+        var stub = new Stub(channel);
+        await WriteAsync(stub, Requests("files/strict", Data.AsMemory(0, 3000), finish: false));
+
+        var rewind = await StatusOf(() => WriteAsync(stub, Requests("files/strict", Data, offset: 0)));
+        await WriteAsync(stub, Requests("files/strict", Data.AsMemory(3000), offset: 3000));
+
+        Assert.That(rewind, Is.EqualTo(StatusCode.FailedPrecondition));
+        Assert.That(server.TryGetResource("files/strict", out var stored) && stored.AsSpan().SequenceEqual(Data), Is.True, "continued at the committed size");
+    }
+
+    [Test]
     public async Task Write_CompressedUploadAtANonZeroOffset_IsInvalidArgument()
     {
         var upload = TestData.ZstdUploadName(Data);
