@@ -21,6 +21,10 @@ public sealed record ByteStreamCallRecord(long CallId, ByteStreamMethod Method, 
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _status = Running;
 
+    /// <summary>Gets the server's identifier of the HTTP/2 connection the call came on: calls on one connection share it.</summary>
+    /// <value>Kestrel's connection id; empty for a record made outside a call.</value>
+    public string ConnectionId { get; init; } = string.Empty;
+
     /// <summary>Gets the status the server ended the call with, or <see langword="null"/> while the call is running.</summary>
     /// <value>
     /// The status the handler returned: <see cref="StatusCode.OK"/>, the injected or protocol error, or

@@ -85,7 +85,23 @@ public sealed class ByteStreamFaults
     public void ResetWrite(long afterBytes, int times = 1, string? resourceName = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterBytes);
-        Add(_writeCuts, new FaultRule(ByteStreamMethod.Write, afterBytes, StatusCode.Internal, Positive(times), resourceName) { ResetsStream = true });
+        Add(_writeCuts, new FaultRule(ByteStreamMethod.Write, afterBytes, StatusCode.Internal, Positive(times), resourceName) { Kind = CutKind.ResetStream });
+    }
+
+    /// <summary>
+    /// Like <see cref="CutWrite"/>, but as a server that shuts down gracefully and whose grace period ran out: it sends
+    /// <c>GOAWAY</c> on the call's HTTP/2 connection (the connection takes no new calls and closes when its calls have
+    /// ended) and ends the call with <c>UNAVAILABLE</c>. The client must go on with a new connection. The bytes before
+    /// the mark are committed as for a cut.
+    /// </summary>
+    /// <param name="afterBytes">The data bytes a call keeps before the server drains its connection; zero or more.</param>
+    /// <param name="times">How many calls to end so; default 1.</param>
+    /// <param name="resourceName">The resource name (as in the call's first request); <see langword="null"/> for any.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="afterBytes"/> is negative or <paramref name="times"/> is less than 1.</exception>
+    public void GoAwayWrite(long afterBytes, int times = 1, string? resourceName = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterBytes);
+        Add(_writeCuts, new FaultRule(ByteStreamMethod.Write, afterBytes, StatusCode.Unavailable, Positive(times), resourceName) { Kind = CutKind.GoAway });
     }
 
     /// <summary>
@@ -223,7 +239,21 @@ public sealed class ByteStreamFaults
     public void ResetRead(long afterBytes, int times = 1, string? resourceName = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterBytes);
-        Add(_readCuts, new FaultRule(ByteStreamMethod.Read, afterBytes, StatusCode.Internal, Positive(times), resourceName) { ResetsStream = true });
+        Add(_readCuts, new FaultRule(ByteStreamMethod.Read, afterBytes, StatusCode.Internal, Positive(times), resourceName) { Kind = CutKind.ResetStream });
+    }
+
+    /// <summary>
+    /// Like <see cref="CutRead"/>, but as a server that shuts down gracefully and whose grace period ran out: it sends
+    /// <c>GOAWAY</c> on the call's HTTP/2 connection and ends the call with <c>UNAVAILABLE</c>.
+    /// </summary>
+    /// <param name="afterBytes">The data bytes a call sends before the server drains its connection; zero or more.</param>
+    /// <param name="times">How many calls to end so; default 1.</param>
+    /// <param name="resourceName">The resource name to end reads of; <see langword="null"/> for any.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="afterBytes"/> is negative or <paramref name="times"/> is less than 1.</exception>
+    public void GoAwayRead(long afterBytes, int times = 1, string? resourceName = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterBytes);
+        Add(_readCuts, new FaultRule(ByteStreamMethod.Read, afterBytes, StatusCode.Unavailable, Positive(times), resourceName) { Kind = CutKind.GoAway });
     }
 
     /// <summary>
@@ -377,14 +407,14 @@ public sealed class ByteStreamFaults
     /// <paramref name="receivedBefore"/> bytes of the call, crosses; <paramref name="keep"/> is how many
     /// of its bytes to keep.
     /// </summary>
-    internal bool TryTakeWriteCut(string resourceName, long receivedBefore, int length, out int keep, out StatusCode status, out bool reset)
+    internal bool TryTakeWriteCut(string resourceName, long receivedBefore, int length, out int keep, out StatusCode status, out CutKind kind)
     {
         lock (_gate)
         {
             var rule = Take(_writeCuts, ByteStreamMethod.Write, resourceName, receivedBefore + length - 1);
             keep = rule is null ? length : (int)Math.Clamp(rule.AfterBytes - receivedBefore, 0, length);
             status = rule?.Status ?? StatusCode.OK;
-            reset = rule?.ResetsStream ?? false;
+            kind = rule?.Kind ?? CutKind.Status;
             return rule is not null;
         }
     }
@@ -417,7 +447,7 @@ public sealed class ByteStreamFaults
                 _emptyReadResponsesBeforeEachChunk,
                 _ignoreReadOffset,
                 _ignoreReadLimit,
-                cut?.ResetsStream ?? false,
+                cut?.Kind ?? CutKind.Status,
                 _repeatReadData);
         }
     }

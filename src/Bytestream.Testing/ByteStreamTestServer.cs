@@ -49,9 +49,6 @@ namespace Bytestream.Testing;
 /// </example>
 public sealed class ByteStreamTestServer : IAsyncDisposable
 {
-    private const int ConnectionWindowSize = 16 * 1024 * 1024;
-    private const int StreamWindowSize = 8 * 1024 * 1024;
-
     private readonly WebApplication _app;
     private readonly ResourceStore _store;
     private readonly CallLog _log;
@@ -151,9 +148,10 @@ public sealed class ByteStreamTestServer : IAsyncDisposable
                 }
             });
 
-            // Large windows let uploads run at memory speed instead of waiting for WINDOW_UPDATEs.
-            kestrel.Limits.Http2.InitialConnectionWindowSize = ConnectionWindowSize;
-            kestrel.Limits.Http2.InitialStreamWindowSize = StreamWindowSize;
+            // Large windows let uploads fill long links instead of waiting a round trip for each WINDOW_UPDATE.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = settings.Http2ConnectionWindowSize;
+            kestrel.Limits.Http2.InitialStreamWindowSize = settings.Http2StreamWindowSize;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = settings.MaxStreamsPerConnection;
 
             // Stalls are injected on purpose; Kestrel must not end slow calls by itself.
             kestrel.Limits.MinRequestBodyDataRate = null;

@@ -18,6 +18,15 @@ public sealed class ByteStreamTestServerOptions
     private ByteStreamServerProfile _profile;
     private string? _storageDirectory;
     private CompressedBlobSupport _compressedBlobs;
+    private int _http2StreamWindowSize = DefaultHttp2StreamWindowSize;
+    private int _http2ConnectionWindowSize = DefaultHttp2ConnectionWindowSize;
+    private int _maxStreamsPerConnection = 100;
+
+    /// <summary>The default <see cref="Http2StreamWindowSize"/>: 32 MiB.</summary>
+    public const int DefaultHttp2StreamWindowSize = 32 * 1024 * 1024;
+
+    /// <summary>The default <see cref="Http2ConnectionWindowSize"/>: 64 MiB.</summary>
+    public const int DefaultHttp2ConnectionWindowSize = 64 * 1024 * 1024;
 
     /// <summary>Gets or sets the largest request message the server accepts; larger ones fail with <c>RESOURCE_EXHAUSTED</c>.</summary>
     /// <value>Default 4 MiB, gRPC's default (so a client that sends bigger chunks fails here as on a real server); at least 1.</value>
@@ -207,6 +216,61 @@ public sealed class ByteStreamTestServerOptions
     {
         get => _profile;
         set => _profile = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Profile), value, "Not a defined ByteStreamServerProfile.");
+    }
+
+    /// <summary>
+    /// Gets or sets the HTTP/2 receive window of each call (Kestrel's <c>InitialStreamWindowSize</c>): how many bytes of an
+    /// upload the client may send before the server acknowledges them. Kestrel's windows are static (no tuning to the link
+    /// as in grpc-go) and it acknowledges about half a window at a time, so one upload moves at most about half to one
+    /// window per round trip.
+    /// </summary>
+    /// <value>
+    /// Default 32 MiB (<see cref="DefaultHttp2StreamWindowSize"/>): an upload fills a 1 Gbit/s link with 100 ms of round
+    /// trip (docs/performance.md measures it); Kestrel's own default, 768 KiB, gives about 8 MB/s at 100 ms. It is also the
+    /// most one call can make the server buffer when the service reads slower than the client sends. From 65,535 bytes
+    /// to 2^31 - 1.
+    /// </value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside that range.</exception>
+    public int Http2StreamWindowSize
+    {
+        get => _http2StreamWindowSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 65_535, nameof(Http2StreamWindowSize));
+            _http2StreamWindowSize = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the HTTP/2 receive window of each connection (Kestrel's <c>InitialConnectionWindowSize</c>), shared by
+    /// the calls on it: the most the server buffers for one connection.
+    /// </summary>
+    /// <value>Default 64 MiB (<see cref="DefaultHttp2ConnectionWindowSize"/>): two uploads at full stream window; from 65,535 bytes to 2^31 - 1.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside that range.</exception>
+    public int Http2ConnectionWindowSize
+    {
+        get => _http2ConnectionWindowSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 65_535, nameof(Http2ConnectionWindowSize));
+            _http2ConnectionWindowSize = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets how many calls one HTTP/2 connection may carry at once (<c>SETTINGS_MAX_CONCURRENT_STREAMS</c>); a
+    /// client that wants more opens more connections or waits.
+    /// </summary>
+    /// <value>Default 100, Kestrel's and most servers' default; at least 1.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxStreamsPerConnection
+    {
+        get => _maxStreamsPerConnection;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxStreamsPerConnection));
+            _maxStreamsPerConnection = value;
+        }
     }
 
     internal ByteStreamTestServerOptions Clone() => (ByteStreamTestServerOptions)MemberwiseClone();

@@ -1,6 +1,7 @@
 using Google.ByteStream;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Bytestream.Testing.Internal;
@@ -24,7 +25,7 @@ internal sealed class ByteStreamService(
 
     public override async Task Read(ReadRequest request, IServerStreamWriter<ReadResponse> responseStream, ServerCallContext context)
     {
-        var record = log.Start(log.NextCallId(), ByteStreamMethod.Read, request.ResourceName, context.RequestHeaders);
+        var record = log.Start(log.NextCallId(), ByteStreamMethod.Read, request.ResourceName, context);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         try
         {
@@ -52,19 +53,19 @@ internal sealed class ByteStreamService(
         {
             if (!await requestStream.MoveNext(cancellation.Token).ConfigureAwait(false))
             {
-                record = log.Start(callId, ByteStreamMethod.Write, string.Empty, context.RequestHeaders);
+                record = log.Start(callId, ByteStreamMethod.Write, string.Empty, context);
                 throw InvalidArgument("The Write call ended without sending a WriteRequest.");
             }
 
             var first = requestStream.Current;
-            record = log.Start(callId, ByteStreamMethod.Write, first.ResourceName, context.RequestHeaders);
+            record = log.Start(callId, ByteStreamMethod.Write, first.ResourceName, context);
             var response = await WriteCoreAsync(callId, first, requestStream, cancellation.Token).ConfigureAwait(false);
             record.End(StatusCode.OK);
             return response;
         }
         catch (Exception exception)
         {
-            record ??= log.Start(callId, ByteStreamMethod.Write, string.Empty, context.RequestHeaders);
+            record ??= log.Start(callId, ByteStreamMethod.Write, string.Empty, context);
             var replacement = Ended(record, exception, context);
             if (replacement is not null)
             {
@@ -77,7 +78,7 @@ internal sealed class ByteStreamService(
 
     public override async Task<QueryWriteStatusResponse> QueryWriteStatus(QueryWriteStatusRequest request, ServerCallContext context)
     {
-        var record = log.Start(log.NextCallId(), ByteStreamMethod.QueryWriteStatus, request.ResourceName, context.RequestHeaders);
+        var record = log.Start(log.NextCallId(), ByteStreamMethod.QueryWriteStatus, request.ResourceName, context);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         try
         {
@@ -159,9 +160,12 @@ internal sealed class ByteStreamService(
             var atEnd = !cutDue && !stallDue && data.IsEmpty;
             if (plan.CutAfter is not null && (cutDue || atEnd))
             {
-                if (plan.CutResets)
+                switch (plan.CutKind)
                 {
-                    throw new StreamResetException($"Injected reset (ResetRead) of '{name}' after {sent} bytes.");
+                    case CutKind.ResetStream:
+                        throw new StreamResetException($"Injected reset (ResetRead) of '{name}' after {sent} bytes.");
+                    case CutKind.GoAway:
+                        throw new ConnectionDrainException($"Injected GOAWAY (GoAwayRead) of '{name}' after {sent} bytes: the server is shutting down.");
                 }
 
                 if (plan.CutStatus == StatusCode.OK)
@@ -261,12 +265,15 @@ internal sealed class ByteStreamService(
             while (true)
             {
                 var data = request.Data.Memory;
-                if (log.IsCurrent(callId) && faults.TryTakeWriteCut(name, received, data.Length, out var keep, out var status, out var reset))
+                if (log.IsCurrent(callId) && faults.TryTakeWriteCut(name, received, data.Length, out var keep, out var status, out var kind))
                 {
                     Append(name, upload, callId, data[..keep], decoder);
-                    throw reset
-                        ? new StreamResetException($"Injected reset (ResetWrite) of '{name}' after {received + keep} bytes of the call.")
-                        : new RpcException(new Status(status, $"Injected cut (CutWrite) of '{name}' after {received + keep} bytes of the call."));
+                    throw kind switch
+                    {
+                        CutKind.ResetStream => new StreamResetException($"Injected reset (ResetWrite) of '{name}' after {received + keep} bytes of the call."),
+                        CutKind.GoAway => new ConnectionDrainException($"Injected GOAWAY (GoAwayWrite) of '{name}' after {received + keep} bytes of the call: the server is shutting down."),
+                        _ => new RpcException(new Status(status, $"Injected cut (CutWrite) of '{name}' after {received + keep} bytes of the call.")),
+                    };
                 }
 
                 if (log.IsCurrent(callId) && faults.TryTakeWriteStall(name, received, data.Length, request.FinishWrite, out keep))
@@ -458,6 +465,14 @@ internal sealed class ByteStreamService(
             context.GetHttpContext().Features.GetRequiredFeature<IHttpResetFeature>().Reset(0x2);
             record.End(StatusCode.Internal);
             return new RpcException(new Status(StatusCode.Internal, exception.Message));
+        }
+
+        if (exception is ConnectionDrainException)
+        {
+            // GOAWAY: the connection takes no new streams and closes once its streams have ended.
+            context.GetHttpContext().Features.GetRequiredFeature<IConnectionLifetimeNotificationFeature>().RequestClose();
+            record.End(StatusCode.Unavailable);
+            return new RpcException(new Status(StatusCode.Unavailable, exception.Message));
         }
 
         if (exception is RpcException rpc)

@@ -21,8 +21,9 @@ internal sealed class CallLog
     /// <summary>Whether the call started after the last <see cref="Clear"/>: calls from before it take no faults.</summary>
     public bool IsCurrent(long callId) => callId >= Volatile.Read(ref _firstRecordedCallId);
 
-    public ByteStreamCallRecord Start(long callId, ByteStreamMethod method, string resourceName, Metadata requestHeaders)
+    public ByteStreamCallRecord Start(long callId, ByteStreamMethod method, string resourceName, ServerCallContext context)
     {
+        var requestHeaders = context.RequestHeaders;
         // The context's metadata belongs to the call; keep a copy that outlives it.
         var headers = new Metadata();
         foreach (var entry in requestHeaders)
@@ -30,7 +31,7 @@ internal sealed class CallLog
             headers.Add(entry);
         }
 
-        var record = new ByteStreamCallRecord(callId, method, resourceName, headers);
+        var record = new ByteStreamCallRecord(callId, method, resourceName, headers) { ConnectionId = context.GetHttpContext().Connection.Id };
         lock (_gate)
         {
             if (callId < _firstRecordedCallId)

@@ -15,8 +15,8 @@ internal sealed class FaultRule(ByteStreamMethod method, long afterBytes, Status
 
     public long? CommittedSize { get; } = committedSize;
 
-    /// <summary>Gets whether a cut resets the HTTP/2 stream instead of ending the call with <see cref="Status"/>.</summary>
-    public bool ResetsStream { get; init; }
+    /// <summary>Gets how a cut ends the call.</summary>
+    public CutKind Kind { get; init; }
 
     /// <summary>Calls left; only read and changed under the owning <see cref="ByteStreamFaults"/>'s lock.</summary>
     public int Remaining { get; set; } = times;

@@ -13,5 +13,5 @@ internal readonly record struct ReadFaultPlan(
     int EmptyResponsesBeforeEachChunk,
     bool IgnoreOffset,
     bool IgnoreLimit,
-    bool CutResets = false,
+    CutKind CutKind = CutKind.Status,
     bool RepeatData = false);
