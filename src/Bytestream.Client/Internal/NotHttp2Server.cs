@@ -8,6 +8,11 @@ namespace Bytestream.Client.Internal;
 /// HTTP/1.x response the client reads as a <c>PROTOCOL_ERROR</c>), or TLS on an <c>http://</c> address.
 /// Retrying cannot help: the next connection gets the same answer.
 /// </summary>
+/// <remarks>
+/// A keepalive ping that timed out on a connection that went silent ends its calls with the same PROTOCOL_ERROR; only
+/// its message tells it apart ("didn't respond to a ping request", or the resource key <c>net_ping_request_timed_out</c> in
+/// trimmed apps). That connection did speak HTTP/2, and a new one may work: it is retried like any lost connection.
+/// </remarks>
 internal static class NotHttp2Server
 {
     private const long ProtocolError = 0x1;
@@ -19,7 +24,8 @@ internal static class NotHttp2Server
         // An HttpRequestException comes only from sending the request, before any response headers.
         if (exception.StatusCode == StatusCode.Internal
             && exception.Status.DebugException is HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError } request
-            && request.InnerException is HttpProtocolException { ErrorCode: ProtocolError or Http11Required } protocol)
+            && request.InnerException is HttpProtocolException { ErrorCode: ProtocolError or Http11Required } protocol
+            && !protocol.Message.Contains("ping", StringComparison.OrdinalIgnoreCase))
         {
             errorCode = protocol.ErrorCode == Http11Required ? "HTTP_1_1_REQUIRED" : "PROTOCOL_ERROR";
             return true;

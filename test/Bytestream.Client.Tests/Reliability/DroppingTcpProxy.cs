@@ -1,12 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Bytestream.Client.Tests.Reliability;
 
 /// <summary>
 /// A TCP proxy on 127.0.0.1 in front of a server that can drop connections: once a connection has carried
 /// a given number of bytes in one direction, both of its sockets are reset, as when a network path or a
-/// middlebox dies mid-transfer. Connections opened afterwards pass untouched.
+/// middlebox dies mid-transfer, or the connection goes silent: both sockets stay open and every byte from
+/// then on is swallowed, as when a NAT or a load balancer forgets a connection without telling either end.
+/// Connections opened afterwards pass untouched.
 /// </summary>
 internal sealed class DroppingTcpProxy : IAsyncDisposable
 {
@@ -17,6 +20,7 @@ internal sealed class DroppingTcpProxy : IAsyncDisposable
     private readonly Task _accepting;
     private long _dropAfter = -1;
     private bool _countServerBytes;
+    private bool _silence;
     private int _dropped;
 
     public DroppingTcpProxy(Uri target)
@@ -36,11 +40,13 @@ internal sealed class DroppingTcpProxy : IAsyncDisposable
     /// Drops the first connection (open now or later) that carries more than <paramref name="bytes"/> bytes from the
     /// client (uploads), or from the server when <paramref name="fromServer"/> is set (downloads).
     /// </summary>
-    public void DropOnceAfter(long bytes, bool fromServer = false)
-    {
-        Volatile.Write(ref _countServerBytes, fromServer);
-        Interlocked.Exchange(ref _dropAfter, bytes);
-    }
+    public void DropOnceAfter(long bytes, bool fromServer = false) => Arm(bytes, fromServer, silence: false);
+
+    /// <summary>
+    /// Like <see cref="DropOnceAfter"/>, but the connection goes silent instead of being reset: nothing passes either
+    /// way any more and neither end is told. <see cref="Dropped"/> counts it.
+    /// </summary>
+    public void SilenceOnceAfter(long bytes, bool fromServer = false) => Arm(bytes, fromServer, silence: true);
 
     public async ValueTask DisposeAsync()
     {
@@ -78,6 +84,13 @@ internal sealed class DroppingTcpProxy : IAsyncDisposable
         }
     }
 
+    private void Arm(long bytes, bool fromServer, bool silence)
+    {
+        Volatile.Write(ref _countServerBytes, fromServer);
+        Volatile.Write(ref _silence, silence);
+        Interlocked.Exchange(ref _dropAfter, bytes);
+    }
+
     private async Task ServeAsync(Socket client)
     {
         using (client)
@@ -88,8 +101,9 @@ internal sealed class DroppingTcpProxy : IAsyncDisposable
             {
                 client.NoDelay = server.NoDelay = true;
                 await server.ConnectAsync(_target, connection.Token);
-                var upstream = PumpAsync(client, server, fromServer: false, connection);
-                var downstream = PumpAsync(server, client, fromServer: true, connection);
+                var silenced = new StrongBox<bool>();
+                var upstream = PumpAsync(client, server, fromServer: false, connection, silenced);
+                var downstream = PumpAsync(server, client, fromServer: true, connection, silenced);
                 await Task.WhenAny(upstream, downstream);
                 await connection.CancelAsync();
                 await Task.WhenAll(upstream, downstream).ContinueWith(static _ => { }, TaskScheduler.Default);
@@ -101,7 +115,7 @@ internal sealed class DroppingTcpProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to, bool fromServer, CancellationTokenSource connection)
+    private async Task PumpAsync(Socket from, Socket to, bool fromServer, CancellationTokenSource connection, StrongBox<bool> silenced)
     {
         var buffer = new byte[64 * 1024];
         long carried = 0;
@@ -121,15 +135,24 @@ internal sealed class DroppingTcpProxy : IAsyncDisposable
                 if (fromServer == Volatile.Read(ref _countServerBytes) && dropAfter >= 0 && carried > dropAfter
                     && Interlocked.CompareExchange(ref _dropAfter, -1, dropAfter) == dropAfter)
                 {
-                    // Reset, not close: the peers see the connection die, as on a broken path.
                     Interlocked.Increment(ref _dropped);
+                    if (Volatile.Read(ref _silence))
+                    {
+                        Volatile.Write(ref silenced.Value, true);
+                        continue;
+                    }
+
+                    // Reset, not close: the peers see the connection die, as on a broken path.
                     from.LingerState = to.LingerState = new LingerOption(true, 0);
                     from.Close();
                     to.Close();
                     return;
                 }
 
-                await to.SendAsync(buffer.AsMemory(0, read), connection.Token);
+                if (!Volatile.Read(ref silenced.Value))
+                {
+                    await to.SendAsync(buffer.AsMemory(0, read), connection.Token);
+                }
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
