@@ -18,10 +18,10 @@ public sealed class ByteStreamClientOptions
 
     private int _chunkSize = DefaultChunkSize;
     private int _maxRetryAttempts = 5;
-    private TimeSpan _initialBackoff = TimeSpan.FromMilliseconds(100);
-    private TimeSpan _maxBackoff = TimeSpan.FromSeconds(5);
+    private TimeSpan _initialBackoff = TimeSpan.FromSeconds(1);
+    private TimeSpan _maxBackoff = TimeSpan.FromSeconds(10);
     private long _maxReplayBufferSize = 32L * 1024 * 1024;
-    private TimeSpan? _stallTimeout;
+    private TimeSpan? _stallTimeout = TimeSpan.FromSeconds(60);
     private TimeProvider _timeProvider = TimeProvider.System;
     private int _compressionLevel = DefaultCompressionLevel;
     private long _compressionThreshold = DefaultCompressionThreshold;
@@ -56,7 +56,9 @@ public sealed class ByteStreamClientOptions
     }
 
     /// <summary>Gets or sets the delay before the first retry; later delays double, with jitter, up to <see cref="MaxBackoff"/>.</summary>
-    /// <value>Default 100 ms; from zero to one day. Ignored when <see cref="RetryPipeline"/> is set.</value>
+    /// <value>Default 1 s: with the default <see cref="MaxRetryAttempts"/> and <see cref="MaxBackoff"/> the retries span 11 to 23 s,
+    /// so a transfer rides out a server restart of about 10 s (as gRPC's connection backoff starts at 1 s); from zero to one day.
+    /// Ignored when <see cref="RetryPipeline"/> is set.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside that range.</exception>
     public TimeSpan InitialBackoff
     {
@@ -66,7 +68,7 @@ public sealed class ByteStreamClientOptions
 
     /// <summary>Gets or sets the longest delay between two retries.</summary>
     /// <value>
-    /// Default 5 s; from zero to one day, and not below <see cref="InitialBackoff"/>: a client is not built
+    /// Default 10 s; from zero to one day, and not below <see cref="InitialBackoff"/>: a client is not built
     /// from options where it is (<see cref="ArgumentException"/>; the two are compared only then, so they
     /// can be set in any order). Ignored when <see cref="RetryPipeline"/> is set.
     /// </value>
@@ -107,9 +109,11 @@ public sealed class ByteStreamClientOptions
     /// <summary>
     /// Gets or sets how long an attempt may go without moving a byte before it is cancelled and
     /// retried (as <c>DeadlineExceeded</c>). Unlike a deadline for the whole call it never cuts a
-    /// long transfer that keeps moving.
+    /// long transfer that keeps moving; it ends calls to a server that accepts connections and never answers
+    /// (which no connect timeout or keepalive ping catches), and a QueryWriteStatus that gets no answer.
     /// </summary>
-    /// <value>Default <see langword="null"/> (off); otherwise more than zero.</value>
+    /// <value>Default 60 s (Bazel's <c>--remote_timeout</c>): long enough for a server that checks a large blob's digest
+    /// after <c>finish_write</c>; <see langword="null"/> turns it off; otherwise more than zero.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public TimeSpan? StallTimeout
     {

@@ -21,6 +21,12 @@ public static class ByteStreamServiceCollectionExtensions
     /// When <see cref="ByteStreamClientOptions.LoggerFactory"/> is not set, the client logs to the container's
     /// <see cref="ILoggerFactory"/>.
     /// </para>
+    /// <para>
+    /// The channel gets the settings of <see cref="ByteStreamChannel"/>: a 16 MiB HTTP/2 receive window, more connections when
+    /// a server's stream limit is reached, keepalive pings, a connect timeout and a short reconnect backoff. Calls on the
+    /// returned builder replace them: <c>ConfigurePrimaryHttpMessageHandler</c> a handler of the caller's, <c>ConfigureChannel</c>
+    /// the backoff.
+    /// </para>
     /// <para>Do not enable the channel's own retries (a service config) for this client: the client resumes
     /// transfers itself, which gRPC retries cannot do for a large Write.</para>
     /// </remarks>
@@ -51,8 +57,11 @@ public static class ByteStreamServiceCollectionExtensions
             services.Configure(configureOptions);
         }
 
+        // The defaults come first: the caller's builder calls (ConfigurePrimaryHttpMessageHandler, ConfigureChannel) run after them.
         return services
             .AddGrpcClient<ByteStreamClient>(configureClient)
+            .ConfigurePrimaryHttpMessageHandler(ByteStreamChannel.CreateHttpHandler)
+            .ConfigureChannel(ByteStreamChannel.ApplyReconnectBackoff)
             .ConfigureGrpcClientCreator(static (serviceProvider, callInvoker) =>
                 new ByteStreamClient(callInvoker, ResolveOptions(serviceProvider)));
     }

@@ -69,7 +69,7 @@ public class AddByteStreamClientOptionsTests
         var client = host.Services.GetRequiredService<ByteStreamClient>();
 
         Assert.That(client.Core.Options.ChunkSize, Is.EqualTo(ByteStreamClientOptions.DefaultChunkSize));
-        Assert.That(client.Core.Options.StallTimeout, Is.Null);
+        Assert.That(client.Core.Options.StallTimeout, Is.EqualTo(TimeSpan.FromSeconds(60)));
     }
 
     [Test]
