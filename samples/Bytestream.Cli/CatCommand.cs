@@ -25,7 +25,7 @@ internal static class CatCommand
                 cancellationToken);
             await stdout.FlushAsync(cancellationToken);
             return ExitCodes.Ok;
-        });
+        }, client);
         return command;
     }
 }

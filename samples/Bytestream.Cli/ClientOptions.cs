@@ -53,6 +53,20 @@ internal sealed class ClientOptions
         DefaultValueFactory = _ => 5,
     };
 
+    private readonly Option<TimeSpan?> _stallTimeout = new("--stall-timeout")
+    {
+        Description = "Give up on an attempt (and retry it) when no byte moves for this long, e.g. 30s; 0 turns it off. Never cuts a transfer that keeps moving. Default: 60s.",
+        HelpName = "DURATION",
+        CustomParser = result => ParseDuration(result, "--stall-timeout", allowZero: true),
+    };
+
+    private readonly Option<TimeSpan?> _timeout = new("--timeout")
+    {
+        Description = "Stop the whole command after this long, retries included, e.g. 10m (exit 3). Default: none.",
+        HelpName = "DURATION",
+        CustomParser = result => ParseDuration(result, "--timeout", allowZero: false),
+    };
+
     private readonly Option<FileInfo?> _trustCert = new("--trust-cert")
     {
         Description = "A certificate (PEM or DER) to trust for https:// besides the system's: the server's own, or its issuer.",
@@ -77,8 +91,13 @@ internal sealed class ClientOptions
         command.Options.Add(_headers);
         command.Options.Add(_token);
         command.Options.Add(_retries);
+        command.Options.Add(_stallTimeout);
+        command.Options.Add(_timeout);
         command.Options.Add(_trustCert);
     }
+
+    /// <summary>Gets the --timeout of the command, if given.</summary>
+    public TimeSpan? Timeout(ParseResult parse) => parse.GetValue(_timeout);
 
     /// <summary>Makes the client the options describe.</summary>
     /// <exception cref="UsageException">No address, a malformed header, an unreadable certificate.</exception>
@@ -86,7 +105,7 @@ internal sealed class ClientOptions
     {
         var address = parse.GetValue(_address) ?? throw new UsageException("no server given: pass --address URL (or set BYTESTREAM_ADDRESS)");
         var headers = ParseHeaders(parse.GetValue(_headers) ?? [], parse.GetValue(_token));
-        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        var handler = ByteStreamChannel.CreateHttpHandler();
         var trustFile = parse.GetValue(_trustCert);
         var trusted = trustFile is null ? null : Certificates.LoadTrusted(trustFile.FullName);
         if (trusted is not null)
@@ -109,17 +128,22 @@ internal sealed class ClientOptions
                     .AddFilter<ConsoleLoggerProvider>("Grpc", LogLevel.Information);
             }
         });
-        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        var channel = ByteStreamChannel.ForAddress(address, channelOptions =>
         {
-            HttpHandler = handler,
-            DisposeHttpClient = true,
-            LoggerFactory = loggerFactory,
+            channelOptions.HttpHandler = handler;
+            channelOptions.LoggerFactory = loggerFactory;
         });
         var options = new ByteStreamClientOptions
         {
             MaxRetryAttempts = parse.GetValue(_retries),
             LoggerFactory = loggerFactory,
         };
+        if (parse.GetResult(_stallTimeout) is not null)
+        {
+            var stall = parse.GetValue(_stallTimeout);
+            options.StallTimeout = stall == TimeSpan.Zero ? null : stall;
+        }
+
         if (parse.GetValue(_chunkSize) is { } chunkSize)
         {
             options.ChunkSize = chunkSize;
@@ -170,6 +194,14 @@ internal sealed class ClientOptions
         }
 
         return headers;
+    }
+
+    private static TimeSpan? ParseDuration(ArgumentResult result, string name, bool allowZero)
+    {
+        var text = result.Tokens[^1].Value;
+        return Duration.TryParse(text, out var duration) && (duration > TimeSpan.Zero || (allowZero && duration == TimeSpan.Zero))
+            ? duration
+            : Invalid<TimeSpan?>(result, $"{name} must be a duration such as 30s, 500ms or 10m{(allowZero ? " (0 turns it off)" : "")}, not '{text}'");
     }
 
     private static T? Invalid<T>(ArgumentResult result, string message)

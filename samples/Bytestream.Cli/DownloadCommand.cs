@@ -57,7 +57,7 @@ internal static class DownloadCommand
                 },
                 string.Create(CultureInfo.InvariantCulture, $"downloaded {name} to {target.Name}: {bytes:N0} bytes{(offset > 0 ? $" from offset {offset:N0}" : string.Empty)}{Units.ReceivedCompression(bytes, wireBytes)}, {Units.Duration(bytes, seconds)}"));
             return ExitCodes.Ok;
-        });
+        }, client);
         return command;
     }
 }

@@ -57,7 +57,7 @@ internal static class GetCommand
                     CultureInfo.InvariantCulture,
                     $"got {name} into {target.Name}: {bytes:N0} bytes{Units.ReceivedCompression(bytes, wireBytes)}, {(checkedDigest ? "digest checked" : verify ? "digest not checked (its function is not one the client computes)" : "digest not checked (--no-verify)")}, {Units.Duration(bytes, seconds)}"));
             return ExitCodes.Ok;
-        });
+        }, client);
         return command;
     }
 

@@ -48,7 +48,7 @@ internal static class PutCommand
             parse.GetRequiredValue(instance),
             parse.GetRequiredValue(digestFunction),
             parse.GetValue(compress),
-            cancellationToken));
+            cancellationToken), client);
         return command;
     }
 

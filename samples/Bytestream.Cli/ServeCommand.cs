@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Bytestream.Testing;
@@ -63,9 +64,30 @@ internal static class ServeCommand
             HelpName = "PASSWORD",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("BYTESTREAM_CERT_PASSWORD"),
         };
+        var streamWindow = WindowOption(
+            "--stream-window",
+            "The HTTP/2 receive window of each call, e.g. 32M: an upload moves at most about one window per round trip.",
+            ByteStreamTestServerOptions.DefaultHttp2StreamWindowSize);
+        var connectionWindow = WindowOption(
+            "--connection-window",
+            "The HTTP/2 receive window of each connection, shared by its calls, e.g. 64M.",
+            ByteStreamTestServerOptions.DefaultHttp2ConnectionWindowSize);
+        var maxStreams = new Option<int>("--max-streams")
+        {
+            Description = "The most calls one HTTP/2 connection may carry at once; clients open more connections or wait.",
+            HelpName = "N",
+            DefaultValueFactory = _ => new ByteStreamTestServerOptions().MaxStreamsPerConnection,
+        };
+        maxStreams.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--max-streams must be 1 or more");
+            }
+        });
         var command = new Command("serve", "Run a ByteStream server (resumable writes, reads, QueryWriteStatus) until Ctrl+C.")
         {
-            port, root, listen, cert, key, password,
+            port, root, listen, cert, key, password, streamWindow, connectionWindow, maxStreams,
         };
         CommandRunner.SetBody(command, async (parse, output, cancellationToken) =>
         {
@@ -88,6 +110,9 @@ internal static class ServeCommand
                 StorageDirectory = directory?.FullName,
                 ServerCertificate = certificate,
                 LoggerFactory = output.Verbose ? loggerFactory : null,
+                Http2StreamWindowSize = parse.GetValue(streamWindow),
+                Http2ConnectionWindowSize = parse.GetValue(connectionWindow),
+                MaxStreamsPerConnection = parse.GetValue(maxStreams),
             };
             await using var server = await ByteStreamTestServer.StartAsync(options, cancellationToken);
             output.Result(
@@ -112,5 +137,21 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static Option<int> WindowOption(string name, string description, int defaultValue) => new(name)
+    {
+        Description = $"{description} Default: {defaultValue / (1024 * 1024)}M.",
+        HelpName = "SIZE",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result => ByteSize.TryParse(result.Tokens[^1].Value, out var size) && size is >= 65_535 and <= int.MaxValue
+            ? (int)size
+            : Invalid(result, $"{name} must be 64K to 2047M (e.g. 32M), not '{result.Tokens[^1].Value}'"),
+    };
+
+    private static int Invalid(ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return 0;
     }
 }

@@ -22,7 +22,7 @@ internal static class StatusCommand
                 new JsonObject { ["command"] = "status", ["resource"] = name, ["committedSize"] = status.CommittedSize, ["complete"] = status.Complete },
                 string.Create(CultureInfo.InvariantCulture, $"{name}: {status.CommittedSize:N0} bytes committed, {(status.Complete ? "complete" : "not complete (upload --resume continues it)")}"));
             return ExitCodes.Ok;
-        });
+        }, client);
         return command;
     }
 }

@@ -28,7 +28,7 @@ internal static class UploadCommand
         var command = new Command("upload", "Upload a file to a resource, resuming after failures.") { file, resource, resume, compress };
         client.AddTo(command);
         CommandRunner.SetBody(command, (parse, output, cancellationToken) =>
-            RunAsync(parse, output, client, parse.GetRequiredValue(file), parse.GetRequiredValue(resource), parse.GetValue(resume), parse.GetValue(compress), cancellationToken));
+            RunAsync(parse, output, client, parse.GetRequiredValue(file), parse.GetRequiredValue(resource), parse.GetValue(resume), parse.GetValue(compress), cancellationToken), client);
         return command;
     }
 
