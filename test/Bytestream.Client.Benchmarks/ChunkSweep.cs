@@ -6,9 +6,9 @@ internal static class ChunkSweep
 {
     private static readonly int[] ChunkKiB = [16, 64, 256, 1024, 2048, 3968];
 
-    public static async Task RunAsync(ServerProcess server, string dataFile, long size, int rounds)
+    public static async Task RunAsync(string label, string address, string dataFile, long size, int rounds)
     {
-        using var channel = Channels.Create(server.Address);
+        using var channel = Channels.Create(address);
         var clients = ChunkKiB.ToDictionary(k => k, k => new ByteStreamClient(channel, new ByteStreamClientOptions { ChunkSize = Math.Min(k * 1024, ByteStreamClientOptions.MaxChunkSize) }));
         var results = ChunkKiB.ToDictionary(k => k, _ => new List<Measurement>());
         foreach (var chunk in ChunkKiB)
@@ -26,7 +26,7 @@ internal static class ChunkSweep
         }
 
         Console.WriteLine();
-        Console.WriteLine($"## {server.Label}: UploadAsync(FileStream) of {size / (1024 * 1024)} MiB by chunk size, medians of {rounds} rounds");
+        Console.WriteLine($"## {label}: UploadAsync(FileStream) of {size / (1024 * 1024)} MiB by chunk size, medians of {rounds} rounds");
         Console.WriteLine();
         Console.WriteLine("| chunk | MB/s | client CPU s/GiB | allocated/GiB |");
         Console.WriteLine("| ---: | ---: | ---: | ---: |");

@@ -16,7 +16,8 @@ internal static class RunCommand
         var suite = "throughput";
         int[] levels = [1, 3];
         var chunkKiB = ByteStreamClientOptions.DefaultChunkSize / 1024;
-        var servers = "both";
+        string? servers = null;
+        string? targetAddress = null;
         var cuts = 8;
         var sweep = false;
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -28,6 +29,7 @@ internal static class RunCommand
                 case "--rounds": rounds = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--chunk": chunkKiB = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--server": servers = value; break;
+                case "--target": targetAddress = value.TrimEnd('/'); break;
                 case "--cuts": cuts = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--client-window": Channels.ReceiveWindow = int.Parse(value, CultureInfo.InvariantCulture) * 1024; break;
                 case "--suite": suite = value is "throughput" or "reapi" ? value : throw new FormatException("--suite takes 'throughput' or 'reapi'"); break;
@@ -43,6 +45,12 @@ internal static class RunCommand
             return 2;
         }
 
+        if (targetAddress is not null && (servers is not null || suite != "throughput"))
+        {
+            Console.Error.WriteLine("run: --target measures the throughput suite against one running server; --server and --suite reapi start their own");
+            return 2;
+        }
+
         // The reapi suite runs a dozen scenarios, several of them CPU-bound: smaller defaults keep it to a few minutes.
         var reapi = suite == "reapi";
         sizeMiB ??= reapi ? 256 : 1024;
@@ -51,10 +59,26 @@ internal static class RunCommand
         var chunk = chunkKiB * 1024;
         var dataFile = await DataFile.GetAsync(size);
         Console.WriteLine($"# Bytestream.Client benchmark: {sizeMiB} MiB, chunk {chunkKiB} KiB, {rounds} rounds, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-        Console.WriteLine($"# client process measured; the server runs in its own process on 127.0.0.1; client HTTP/2 receive window: {(Channels.ReceiveWindow is { } w ? $"{w / 1024} KiB" : "default")}");
+        var where = targetAddress is null ? "the server runs in its own process on 127.0.0.1" : $"the server at {targetAddress} was already running (not started by this run; no resume cost, which needs a server started with cuts)";
+        Console.WriteLine($"# client process measured; {where}; client HTTP/2 receive window: {(Channels.ReceiveWindow is { } w ? $"{w / 1024} KiB" : "default")}");
+        if (targetAddress is not null)
+        {
+            var label = $"server at {targetAddress}";
+            if (sweep)
+            {
+                await ChunkSweep.RunAsync(label, targetAddress, dataFile, size, rounds.Value);
+            }
+            else
+            {
+                await MeasureThroughputAsync(label, targetAddress, dataFile, size, chunk, rounds.Value);
+            }
+
+            return 0;
+        }
+
         if (reapi)
         {
-            if (servers is not ("testing" or "both"))
+            if (servers is not (null or "testing" or "both"))
             {
                 Console.Error.WriteLine("run: --suite reapi runs against Bytestream.Testing's server only");
                 return 2;
@@ -66,6 +90,7 @@ internal static class RunCommand
 
         var goPeer = ServerProcess.FindGoPeer();
         var targets = new List<Target>();
+        servers ??= "both";
         if (servers is "testing" or "both")
         {
             targets.Add(new Target(
@@ -94,11 +119,11 @@ internal static class RunCommand
             {
                 if (sweep)
                 {
-                    await ChunkSweep.RunAsync(server, dataFile, size, rounds.Value);
+                    await ChunkSweep.RunAsync(server.Label, server.Address, dataFile, size, rounds.Value);
                     continue;
                 }
 
-                uploadRate = await MeasureThroughputAsync(server, dataFile, size, chunk, rounds.Value);
+                uploadRate = await MeasureThroughputAsync(server.Label, server.Address, dataFile, size, chunk, rounds.Value);
             }
 
             if (cuts > 0)
@@ -111,9 +136,9 @@ internal static class RunCommand
     }
 
     /// <summary>Measures every scenario; returns the median MB/s of UploadAsync(FileStream), the baseline of the resume cost.</summary>
-    private static async Task<double> MeasureThroughputAsync(ServerProcess server, string dataFile, long size, int chunk, int rounds)
+    private static async Task<double> MeasureThroughputAsync(string label, string address, string dataFile, long size, int chunk, int rounds)
     {
-        using var channel = Channels.Create(server.Address);
+        using var channel = Channels.Create(address);
         var scenarios = new Scenarios(channel, dataFile, chunk);
         await using (var file = File.OpenRead(dataFile))
         {
@@ -144,7 +169,7 @@ internal static class RunCommand
             }
         }
 
-        Report.PrintThroughput(server.Label, results, Scenarios.All);
+        Report.PrintThroughput(label, results, Scenarios.All);
         return Report.Median(results["UploadAsync(FileStream)"], m => m.MegabytesPerSecond);
     }
 
