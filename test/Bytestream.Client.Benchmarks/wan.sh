@@ -17,13 +17,14 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: wan.sh [--quick] [--rtts "10 50 100"] [--rate 1gbit] [--size MiB] [--rounds N] [--servers test,go] [--out FILE]
+usage: wan.sh [--quick] [--rtts "10 50 100"] [--rate 1gbit] [--size MiB] [--rounds N] [--servers test,go] [--client-window KiB] [--out FILE]
   --quick        CI smoke: --rtts 10 --size 32 --rounds 1 --servers test (later options still apply)
   --rtts LIST    round-trip times in ms, space- or comma-separated (default "10 50 100")
   --rate RATE    link rate for tbf, each direction (default 1gbit)
   --size MiB     bytes per transfer, in MiB (default 256)
   --rounds N     the harness's measured rounds after its warm-up (default 2)
   --servers LIST test (bytestream serve) and/or go (Google's bsserver) (default test,go)
+  --client-window KiB  the harness's initial HTTP/2 receive window per stream (warm rows only; default: .NET's)
   --out FILE     where the Markdown results go (default /tmp/wan-results.md)
 environment: WANEM_DIR (folder of net.sh), BYTESTREAM_GO_PEER_DIR (a Go peer folder already built by setup.sh),
   BYTESTREAM_GO_PEER_SRC (the Go peer's sources), WAN_WORK (scratch folder, default /tmp/bytestream-wan),
@@ -31,7 +32,7 @@ environment: WANEM_DIR (folder of net.sh), BYTESTREAM_GO_PEER_DIR (a Go peer fol
 EOF
 }
 
-rtts="10 50 100" rate=1gbit size_mib=256 rounds=2 servers="test,go" out=/tmp/wan-results.md
+rtts="10 50 100" rate=1gbit size_mib=256 rounds=2 servers="test,go" out=/tmp/wan-results.md window=()
 while (($#)); do
   case "$1" in
     --quick) rtts=10 size_mib=32 rounds=1 servers=test ;;
@@ -40,6 +41,7 @@ while (($#)); do
     --size) size_mib="${2:?--size needs a value}"; shift ;;
     --rounds) rounds="${2:?--rounds needs a value}"; shift ;;
     --servers) servers="${2:?--servers needs a value}"; shift ;;
+    --client-window) window=(--client-window "${2:?--client-window needs a value}"); shift ;;
     --out) out="${2:?--out needs a value}"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "wan: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -255,7 +257,7 @@ measure_server() { # rtt, test|go
   # Warm first, so the cold transfers also meet a warmed-up server (JIT, memory), as a busy real one is.
   local hlog="$logs/harness-$rtt-$path.md" rate
   local -A warm=()
-  if ip netns exec "$NA" "$harness" run --target "$url" --size "$size_mib" --rounds "$rounds" >"$hlog" 2>&1; then
+  if ip netns exec "$NA" "$harness" run --target "$url" --size "$size_mib" --rounds "$rounds" "${window[@]}" >"$hlog" 2>&1; then
     for scenario in "raw stub Write loop" "UploadAsync(FileStream)" "raw stub Read drain" "DownloadAsync"; do
       rate="$(harness_rate "$hlog" "$scenario")"
       warm[$scenario]="${rate:-failed}"
@@ -327,6 +329,8 @@ mkdir -p "$(dirname "$out")"
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before ${load_before}, after $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s in all."
   echo "Client in namespace $NA (10.77.0.1), servers in $NB ($server_ip), joined by wanem (a user-space delay relay,"
   echo "half the RTT each way) with tbf at $rate; TCP buffers 'tuned' (tcp_rmem/wmem max 64 MiB); tcp_no_metrics_save=1."
+  if ((${#window[@]})); then window_text="${window[1]} KiB per stream (--client-window)"; else window_text="the .NET default, grown per stream"; fi
+  echo "Harness (warm rows): client HTTP/2 receive window $window_text."
   echo "MB/s: 1 MB = 10^6 bytes. up = client to server, down = server to client. % of link: MB/s divided by the"
   echo "tcp row (iperf3, one connection, the same $size_mib MiB) of the same RTT, direction and cold/warm. A cold tcp"
   echo "figure starts once the connection is made; a cold bytestream figure includes connecting (TCP and HTTP/2, 2-3 RTTs)."
