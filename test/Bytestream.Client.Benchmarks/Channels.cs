@@ -3,39 +3,37 @@ using Grpc.Net.Client;
 
 namespace Bytestream.Client.Benchmarks;
 
-/// <summary>The client's channel: gRPC's defaults, or with the HTTP/2 receive window given by --client-window.</summary>
+/// <summary>The client's channel: <see cref="ByteStreamChannel"/>'s settings (what the library ships), or with the HTTP/2 receive window given by --client-window.</summary>
 internal static class Channels
 {
-    /// <summary>The client's initial HTTP/2 stream receive window in bytes; null keeps SocketsHttpHandler's default.</summary>
+    /// <summary>The client's initial HTTP/2 stream receive window in bytes; null keeps <see cref="ByteStreamChannel.DefaultStreamWindowSize"/>.</summary>
     public static int? ReceiveWindow { get; set; }
 
-    public static GrpcChannel Create(string address) => ReceiveWindow is { } window
-        ? GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    public static GrpcChannel Create(string address) => ByteStreamChannel.ForAddress(new Uri(address), options =>
+    {
+        if (ReceiveWindow is { } window)
         {
-            HttpHandler = new SocketsHttpHandler { InitialHttp2StreamWindowSize = window, EnableMultipleHttp2Connections = true },
-        })
-        : GrpcChannel.ForAddress(address);
+            ((SocketsHttpHandler)options.HttpHandler!).InitialHttp2StreamWindowSize = window;
+        }
+    });
 
     /// <summary>A channel whose connections count the bytes they carry (HTTP/2 framing included): what a transfer put on the wire.</summary>
     public static GrpcChannel CreateCounting(string address, WireCounter counter)
     {
-        var handler = new SocketsHttpHandler
+        var handler = ByteStreamChannel.CreateHttpHandler();
+        handler.ConnectCallback = async (context, cancellationToken) =>
         {
-            EnableMultipleHttp2Connections = true,
-            ConnectCallback = async (context, cancellationToken) =>
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
             {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new CountingStream(new NetworkStream(socket, ownsSocket: true), counter);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new CountingStream(new NetworkStream(socket, ownsSocket: true), counter);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         };
         if (ReceiveWindow is { } window)
         {
