@@ -28,7 +28,8 @@ usage: wan.sh [--quick] [--rtts "10 50 100"] [--rate 1gbit] [--size MiB] [--roun
   --out FILE     where the Markdown results go (default /tmp/wan-results.md)
 environment: WANEM_DIR (folder of net.sh), BYTESTREAM_GO_PEER_DIR (a Go peer folder already built by setup.sh),
   BYTESTREAM_GO_PEER_SRC (the Go peer's sources), WAN_WORK (scratch folder, default /tmp/bytestream-wan),
-  WANEM_NS_A/WANEM_NS_B/WANEM_STATE (passed on to net.sh)
+  WANEM_NS_A/WANEM_NS_B/WANEM_STATE (passed on to net.sh). Runs wait for each other (a lock per pair of
+  namespaces); two at once need their own WANEM_NS_A, WANEM_NS_B, WANEM_STATE and WAN_WORK.
 EOF
 }
 
@@ -75,6 +76,12 @@ tbf_ok=1
 ip netns exec "$probe" tc qdisc add dev lo root tbf rate 1gbit burst 256kb latency 25ms 2>/dev/null || tbf_ok=0
 ip netns del "$probe"
 ((tbf_ok)) || skip "tc cannot add a tbf qdisc (no sch_tbf)"
+
+# One run at a time per pair of namespaces: a second net.sh up would tear down the first run's link. Children
+# are started without fd 9, so none of them can outlive this script holding the lock.
+lock="/tmp/wan-$NA-$NB.lock"
+exec 9>"$lock"
+flock -n 9 || { say "another wan.sh run holds $lock; waiting for it"; flock 9; }
 
 # Everything started from here on is stopped by cleanup, whatever ends the script.
 pids=() net_up=0 failures=0
@@ -166,7 +173,7 @@ cpu_seconds() { # pid: user + system CPU seconds so far
 
 start_in() { # namespace, log, command...: starts it in the background; sets $started (its pid: ip netns exec execs it)
   local ns="$1" log="$2"; shift 2
-  ip netns exec "$ns" "$@" >"$log" 2>&1 </dev/null &
+  ip netns exec "$ns" "$@" >"$log" 2>&1 </dev/null 9>&- &
   started=$!
   pids+=("$started")
 }
@@ -305,7 +312,7 @@ relay_pidfile="${WANEM_STATE:-/tmp/wanem}/wanem.pid"
 for rtt in $rtts; do
   say "RTT $rtt ms: net.sh up $rtt $rate tuned"
   net_up=1
-  (cd "$wanem_dir" && ./net.sh up "$rtt" "$rate" tuned) >"$logs/net-$rtt.log" 2>&1 || { cat "$logs/net-$rtt.log" >&2; exit 1; }
+  (cd "$wanem_dir" && ./net.sh up "$rtt" "$rate" tuned) >"$logs/net-$rtt.log" 2>&1 9>&- || { cat "$logs/net-$rtt.log" >&2; exit 1; }
   # Every cold connection starts from the kernel's defaults, not from what an earlier one left in the
   # per-destination metrics cache (ssthresh, RTT).
   for ns in "$NA" "$NB"; do ip netns exec "$ns" sysctl -q -w net.ipv4.tcp_no_metrics_save=1; done
