@@ -1,6 +1,7 @@
 using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
 using Grpc.Net.Client;
+using static Bytestream.Client.Tests.Write.UploadTests;
 
 namespace Bytestream.Client.Tests.Connections;
 
@@ -23,23 +24,13 @@ public class GoAwayTests : ServerTestBase
     public void DisposeChannel() => _channel.Dispose();
 
     [Test]
-    public async Task Upload_ServerDrainsItsConnectionMidWrite_ContinuesOnANewConnectionWithEveryByteOnce([Values] bool writeStream)
+    public async Task Upload_ServerDrainsItsConnectionMidWrite_ContinuesOnANewConnectionWithEveryByteOnce([Values] Source source)
     {
         var client = new ByteStreamClient(_channel, new ByteStreamClientOptions { InitialBackoff = TimeSpan.Zero, MaxBackoff = TimeSpan.Zero });
         var data = TestData.Random(Size);
         Server.Faults.GoAwayWrite(Mark);
 
-        UploadResult result;
-        if (writeStream)
-        {
-            await using var stream = client.OpenWrite("drain/upload");
-            await stream.WriteAsync(data).AsTask().DefaultTimeout();
-            result = await stream.CompleteAsync().DefaultTimeout();
-        }
-        else
-        {
-            result = await client.UploadAsync("drain/upload", new ForwardOnlyReadStream(data)).DefaultTimeout();
-        }
+        var result = await UploadAsync(client, source, "drain/upload", data).DefaultTimeout();
 
         var writes = Server.Calls.Where(c => c.Method == ByteStreamMethod.Write).ToList();
         var resumedAt = Server.WriteRequests.First(r => r.CallId == writes[1].CallId).WriteOffset;

@@ -1,6 +1,7 @@
 using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Client.Tests.Reliability;
 using Grpc.Net.Client;
+using static Bytestream.Client.Tests.Write.UploadTests;
 
 namespace Bytestream.Client.Tests.Connections;
 
@@ -17,7 +18,7 @@ public class KeepAliveTests : ServerTestBase
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Test]
-    public async Task Upload_ConnectionGoesSilent_PingTimesOutAndTheUploadResumesOnANewConnection([Values] bool writeStream)
+    public async Task Upload_ConnectionGoesSilent_PingTimesOutAndTheUploadResumesOnANewConnection([Values(Source.NonSeekableStream, Source.WriteStream)] Source source)
     {
         await using var proxy = new DroppingTcpProxy(Server.Address);
         using var channel = CreateChannel(proxy.Address, keepAlive: true);
@@ -25,17 +26,7 @@ public class KeepAliveTests : ServerTestBase
         var data = TestData.Random(Size);
         proxy.SilenceOnceAfter(4 * 1024 * 1024);
 
-        UploadResult result;
-        if (writeStream)
-        {
-            await using var stream = client.OpenWrite("silent/upload");
-            await stream.WriteAsync(data).AsTask().WaitAsync(Bound);
-            result = await stream.CompleteAsync().WaitAsync(Bound);
-        }
-        else
-        {
-            result = await client.UploadAsync("silent/upload", new ForwardOnlyReadStream(data)).WaitAsync(Bound);
-        }
+        var result = await UploadAsync(client, source, "silent/upload", data).WaitAsync(Bound);
 
         Assert.Multiple(() =>
         {
