@@ -30,7 +30,7 @@ internal sealed class ClientOptions
         HelpName = "SIZE",
         CustomParser = result => ByteSize.TryParse(result.Tokens[^1].Value, out var size) && size is >= 1 and <= ByteStreamClientOptions.MaxChunkSize
             ? (int)size
-            : Invalid<int?>(result, $"--chunk-size must be 1 to {ByteStreamClientOptions.MaxChunkSize} bytes (e.g. 256K), not '{result.Tokens[^1].Value}'"),
+            : ParseErrors.Invalid<int?>(result, $"--chunk-size must be 1 to {ByteStreamClientOptions.MaxChunkSize} bytes (e.g. 256K), not '{result.Tokens[^1].Value}'"),
     };
 
     private readonly Option<string[]> _headers = new("--header", "-H")
@@ -160,7 +160,7 @@ internal sealed class ClientOptions
         }
 
         var message = $"--address must be an http:// or https:// URL such as http://127.0.0.1:8980, not '{text}'";
-        return result is null ? throw new UsageException(message) : Invalid<Uri?>(result, message);
+        return result is null ? throw new UsageException(message) : ParseErrors.Invalid<Uri?>(result, message);
     }
 
     private static List<Metadata.Entry> ParseHeaders(string[] values, string? token)
@@ -201,12 +201,6 @@ internal sealed class ClientOptions
         var text = result.Tokens[^1].Value;
         return Duration.TryParse(text, out var duration) && (duration > TimeSpan.Zero || (allowZero && duration == TimeSpan.Zero))
             ? duration
-            : Invalid<TimeSpan?>(result, $"{name} must be a duration such as 30s, 500ms or 10m{(allowZero ? " (0 turns it off)" : "")}, not '{text}'");
-    }
-
-    private static T? Invalid<T>(ArgumentResult result, string message)
-    {
-        result.AddError(message);
-        return default;
+            : ParseErrors.Invalid<TimeSpan?>(result, $"{name} must be a duration such as 30s, 500ms or 10m{(allowZero ? " (0 turns it off)" : "")}, not '{text}'");
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Bytestream.Testing;
@@ -146,12 +145,6 @@ internal static class ServeCommand
         DefaultValueFactory = _ => defaultValue,
         CustomParser = result => ByteSize.TryParse(result.Tokens[^1].Value, out var size) && size is >= 65_535 and <= int.MaxValue
             ? (int)size
-            : Invalid(result, $"{name} must be 64K to 2047M (e.g. 32M), not '{result.Tokens[^1].Value}'"),
+            : ParseErrors.Invalid<int>(result, $"{name} must be 64K to 2047M (e.g. 32M), not '{result.Tokens[^1].Value}'"),
     };
-
-    private static int Invalid(ArgumentResult result, string message)
-    {
-        result.AddError(message);
-        return 0;
-    }
 }
