@@ -104,6 +104,37 @@ public class ToolConnectionTests
         });
     }
 
+    [Test]
+    public async Task Serve_SmallWindowsAndStreamLimit_StillStoresEveryByte()
+    {
+        var data = TestFiles.Random(3 * 1024 * 1024, seed: 13);
+        var source = TestFiles.Write(_work.FullName, "windows.bin", data);
+        var root = Path.Combine(_work.FullName, "root");
+        using var serve = await ServeProcess.StartAsync("--port", "0", "--root", root, "--stream-window", "64K", "--connection-window", "128K", "--max-streams", "1");
+
+        var upload = await Programs.RunAsync("bytestream", "upload", source, "windows/blob", "--address", serve.Url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(upload.ExitCode, Is.EqualTo(0), upload.ToString());
+            Assert.That(TestFiles.Sha256(Path.Combine(root, "windows", "blob")), Is.EqualTo(TestFiles.Sha256(data)));
+        });
+    }
+
+    [TestCase("--stream-window", "1K", "--stream-window must be 64K to 2047M")]
+    [TestCase("--connection-window", "3G", "--connection-window must be 64K to 2047M")]
+    [TestCase("--max-streams", "0", "--max-streams must be 1 or more")]
+    public async Task Serve_BadWindowOrLimit_Exit2(string option, string value, string message)
+    {
+        var result = await Programs.RunAsync("bytestream", "serve", "--port", "0", option, value);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+            Assert.That(result.StandardError, Does.Contain(message));
+        });
+    }
+
     /// <summary>A TCP listener on 127.0.0.1 that accepts connections, reads nothing and never answers.</summary>
     private sealed class SilentPeer : IDisposable
     {
