@@ -105,13 +105,8 @@ internal sealed class ClientOptions
     {
         var address = parse.GetValue(_address) ?? throw new UsageException("no server given: pass --address URL (or set BYTESTREAM_ADDRESS)");
         var headers = ParseHeaders(parse.GetValue(_headers) ?? [], parse.GetValue(_token));
-        var handler = ByteStreamChannel.CreateHttpHandler();
         var trustFile = parse.GetValue(_trustCert);
         var trusted = trustFile is null ? null : Certificates.LoadTrusted(trustFile.FullName);
-        if (trusted is not null)
-        {
-            handler.SslOptions.RemoteCertificateValidationCallback = Certificates.Trusting(trusted);
-        }
 
         var events = new TransferEvents();
         var loggerFactory = LoggerFactory.Create(logging =>
@@ -130,7 +125,11 @@ internal sealed class ClientOptions
         });
         var channel = ByteStreamChannel.ForAddress(address, channelOptions =>
         {
-            channelOptions.HttpHandler = handler;
+            if (trusted is not null)
+            {
+                ((SocketsHttpHandler)channelOptions.HttpHandler!).SslOptions.RemoteCertificateValidationCallback = Certificates.Trusting(trusted);
+            }
+
             channelOptions.LoggerFactory = loggerFactory;
         });
         var options = new ByteStreamClientOptions
