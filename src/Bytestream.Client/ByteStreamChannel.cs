@@ -67,9 +67,16 @@ public static class ByteStreamChannel
     public static GrpcChannel ForAddress(Uri address, Action<GrpcChannelOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var options = new GrpcChannelOptions { HttpHandler = CreateHttpHandler(), DisposeHttpClient = true };
+        var handler = CreateHttpHandler();
+        var options = new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true };
         ApplyReconnectBackoff(options);
         configure?.Invoke(options);
+        if (!ReferenceEquals(options.HttpHandler, handler))
+        {
+            // The caller brought a handler (or an HttpClient) of its own: this one is not used.
+            handler.Dispose();
+        }
+
         return GrpcChannel.ForAddress(address, options);
     }
 

@@ -53,6 +53,21 @@ public partial class ChannelDefaultsTests
     }
 
     [Test]
+    public void ForAddress_ConfigureReplacesTheHandler_TheUnusedDefaultIsDisposed()
+    {
+        SocketsHttpHandler? unused = null;
+        using var own = new SocketsHttpHandler();
+        using var channel = ByteStreamChannel.ForAddress(new Uri("http://127.0.0.1:1"), options =>
+        {
+            unused = (SocketsHttpHandler)options.HttpHandler!;
+            options.HttpHandler = own;
+            options.DisposeHttpClient = false;
+        });
+
+        Assert.That(() => unused!.ConnectTimeout = TimeSpan.FromSeconds(1), Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
     public void AddByteStreamClient_PrimaryHandlerIsTheByteStreamHandler([Values] bool replacedByCaller)
     {
         var services = new ServiceCollection();
