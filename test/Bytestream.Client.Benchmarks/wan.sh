@@ -110,8 +110,8 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >"$logs/apt.log" 2>&1 ||
     { cat "$logs/apt.log" >&2; return 1; }
 }
-command -v iperf3 >/dev/null || apt_install iperf3
-command -v python3 >/dev/null || apt_install python3
+command -v iperf3 >/dev/null || apt_install iperf3 || skip "iperf3 is missing and could not be installed"
+command -v python3 >/dev/null || apt_install python3 || skip "python3 is missing and could not be installed"
 
 # A build is needed when the output is missing or any source it depends on is newer (the compiled dll, not
 # the apphost, which a build leaves alone when it has not changed).
