@@ -72,6 +72,11 @@ public class ToolResumeTests
         using var upload = Programs.Start("bytestream", "upload", source, "stopped/blob", "--address", url);
         await WaitUntilCommittedAsync(server, "stopped/blob", 1024 * 1024);
 
+        // 1 MiB committed is the first chunk; the stall is taken by the request that crosses the mark. Stop only once
+        // that request has arrived, or the stall would be left armed for the resumed upload (which then hangs).
+        await Eventually.UntilAsync(
+            () => server.WriteRequests.Any(r => r.WriteOffset >= 1024 * 1024),
+            "the request past 1 MiB to reach the server and take the stall");
         upload.Terminate();
         var stopped = await upload.WaitAsync();
         var resume = await Programs.RunAsync("bytestream", "upload", source, "stopped/blob", "--resume", "--address", url, "--json");
