@@ -213,9 +213,9 @@ public class UploadResumeTests : ServerTestBase
     [Test]
     public async Task UploadAsync_ServerEndsEarlyBecauseTheBlobExists_SucceedsWithoutReadingTheRest()
     {
-        // Larger than the HTTP/2 windows, so the client cannot have sent it all before it learns.
+        // Larger than the server's HTTP/2 windows together, so the client cannot have sent it all before it learns.
         var client = CreateClient();
-        var data = TestData.Random(32 * 1024 * 1024);
+        var data = TestData.Random(ByteStreamTestServerOptions.DefaultHttp2ConnectionWindowSize + ByteStreamTestServerOptions.DefaultHttp2StreamWindowSize);
         Server.SetResource("blobs/exists", data);
         Server.Faults.EndWriteEarly();
         using var source = new MemoryStream(data);
