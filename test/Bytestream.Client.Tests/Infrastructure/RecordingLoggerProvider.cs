@@ -16,7 +16,11 @@ public sealed class RecordingLoggerProvider : ILoggerProvider
     {
     }
 
-    public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message);
+    public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message)
+    {
+        /// <summary>Gets the exception logged with the entry, if any.</summary>
+        public Exception? Exception { get; init; }
+    }
 
     private sealed class Logger(string category, ConcurrentQueue<LogEntry> entries) : ILogger
     {
@@ -26,6 +30,6 @@ public sealed class RecordingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception)));
+            entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception)) { Exception = exception });
     }
 }
