@@ -133,12 +133,8 @@ public partial class ByteStreamClient
     private ResumableReader CreateReader(string resourceName, long offset, long limit, long? expectedLength, Metadata? headers,
         bool verifyDigest = true, BlobCompression? compression = null)
     {
-        // A compressed read has no limit; a read the client chose to compress falls back to the caller's name.
-        var compressed = limit > 0 ? null : CompressedNames.Choose(resourceName, compression ?? _core.Options.Compression,
-            _core.Options.CompressionThreshold, _core.CompressionUnsupported);
-        return compressed is null
-            ? new(_core, resourceName, offset, limit, expectedLength, headers, verifyDigest)
-            : new(_core, compressed, offset, limit, expectedLength, headers, verifyDigest, fallbackName: resourceName);
+        var plan = TransferPlanner.ForRead(_core, resourceName, offset, limit, expectedLength, verifyDigest, compression);
+        return new(_core, plan, offset, limit, lengthFromCaller: expectedLength is not null, headers);
     }
 
     private static async Task<long> DownloadCoreAsync(ResumableReader reader, Stream destination,

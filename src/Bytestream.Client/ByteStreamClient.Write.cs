@@ -26,8 +26,8 @@ public partial class ByteStreamClient
     public virtual ByteStreamWriteStream OpenWrite(string resourceName, UploadOptions? options = null)
     {
         Guard.ResourceName(resourceName);
-        CheckUploadOptions(resourceName, options);
-        return new ByteStreamWriteStream(_core, resourceName, options, ExpectedLength(resourceName, options));
+        var plan = TransferPlanner.ForUpload(_core, resourceName, options, sourceLength: null, mayChooseCompression: false);
+        return new ByteStreamWriteStream(_core, plan, options);
     }
 
     /// <summary>
@@ -65,25 +65,18 @@ public partial class ByteStreamClient
             throw new ArgumentException("The source stream cannot be read.", nameof(source));
         }
 
-        CheckUploadOptions(resourceName, options);
         var start = source.CanSeek ? source.Position : 0;
-        var total = ExpectedLength(resourceName, options) ?? (source.CanSeek ? source.Length - start : null);
-        return UploadAsync(resourceName, options, total, source.CanSeek, (name, compressed) =>
+        var plan = TransferPlanner.ForUpload(_core, resourceName, options, source.CanSeek ? source.Length - start : null);
+        return UploadAsync(plan, options, canRestart: source.CanSeek, () =>
         {
-            UploadSource plain;
-            if (source.CanSeek)
+            if (!source.CanSeek)
             {
-                // A fallback from compression starts again where the caller's data starts.
-                source.Position = start;
-                plain = new SeekableUploadSource(name, source, _core.Options.ChunkSize);
-            }
-            else
-            {
-                // Compressed, the stream's bytes only pass through on their way to the encoder: the compressed ones are kept.
-                plain = new BufferedStreamSource(name, source, _core.Options.ChunkSize, compressed ? 0 : _core.Options.MaxReplayBufferSize);
+                return new StreamUploadSource(resourceName, source, _core.Options.ChunkSize);
             }
 
-            return plain;
+            // A fallback from compression starts again where the caller's data starts.
+            source.Position = start;
+            return new SeekableUploadSource(resourceName, source, _core.Options.ChunkSize);
         }, cancellationToken);
     }
 
@@ -107,90 +100,47 @@ public partial class ByteStreamClient
         UploadOptions? options = null, CancellationToken cancellationToken = default)
     {
         Guard.ResourceName(resourceName);
-        CheckUploadOptions(resourceName, options);
-        var expected = ExpectedLength(resourceName, options);
-        if (expected is { } length && length != data.Length)
-        {
-            throw new ArgumentException(
-                $"The data holds {data.Length} bytes, but '{resourceName}' is expected to hold {length}.", nameof(data));
-        }
-
-        return UploadAsync(resourceName, options, data.Length, canRestart: true,
-            (name, _) => new MemoryUploadSource(name, data, _core.Options.ChunkSize), cancellationToken);
-    }
-
-    /// <summary>The length of the caller's data when it is known before the upload: the option, or the (uncompressed) size in a REAPI name.</summary>
-    private static long? ExpectedLength(string resourceName, UploadOptions? options) =>
-        options?.ExpectedLength ?? (BlobResourceName.TryParse(resourceName, out var blob) ? blob.Size : null);
-
-    /// <summary>Checks what an upload's name and options allow, before any call.</summary>
-    private static void CheckUploadOptions(string resourceName, UploadOptions? options)
-    {
-        if (options?.ExpectedLength is < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.ExpectedLength, "UploadOptions.ExpectedLength must not be negative.");
-        }
-
-        if (CompressedNames.Compressor(resourceName) is { } compressor and not CompressedNames.Zstd)
-        {
-            throw ThrowHelper.UnsupportedCompressor(resourceName, compressor);
-        }
-
-        if (options is { VerifyDigest: true })
-        {
-            if (options.ResumeExistingUpload)
-            {
-                throw new ArgumentException("UploadOptions.VerifyDigest cannot be combined with ResumeExistingUpload: the prefix the server holds is skipped, not read, so it cannot be hashed.", nameof(options));
-            }
-
-            // Throws for a name without a digest, or a digest function the client cannot compute.
-            DigestVerifier.ForUpload(resourceName, nameof(options)).Dispose();
-        }
+        var plan = TransferPlanner.ForUpload(_core, resourceName, options, data.Length, exactSourceName: nameof(data));
+        return UploadAsync(plan, options, canRestart: true, () => new MemoryUploadSource(resourceName, data, _core.Options.ChunkSize), cancellationToken);
     }
 
     /// <summary>
     /// Runs an upload: shared with a concurrent one of the same blob when the options allow, compressed when the
-    /// name or the options say so, and uncompressed after all when a server without compressed blobs refuses the
-    /// compressed name the client chose (if the source can be read again).
+    /// plan says so, and uncompressed after all when a server without compressed blobs refuses the compressed
+    /// name the client chose (if the source can be read again).
     /// </summary>
-    private Task<UploadResult> UploadAsync(string resourceName, UploadOptions? options, long? total, bool canRestart,
-        Func<string, bool, UploadSource> createSource, CancellationToken cancellationToken)
+    private Task<UploadResult> UploadAsync(TransferPlan plan, UploadOptions? options, bool canRestart,
+        Func<UploadSource> createSource, CancellationToken cancellationToken)
     {
-        Task<UploadResult> Upload(CancellationToken token) => UploadChoosingCompressionAsync(resourceName, options, total, canRestart, createSource, token);
-        return _core.Options.ShareConcurrentUploads
-            ? _sharedUploads.RunAsync(SharedUploads.KeyOf(resourceName), Upload, cancellationToken)
+        Task<UploadResult> Upload(CancellationToken token) => UploadChoosingCompressionAsync(plan, options, canRestart, createSource, token);
+        return _core.Options.ShareConcurrentUploads && plan.SharingKey is { } key
+            ? _sharedUploads.RunAsync(key, Upload, cancellationToken)
             : Upload(cancellationToken);
     }
 
-    private async Task<UploadResult> UploadChoosingCompressionAsync(string resourceName, UploadOptions? options, long? total, bool canRestart,
-        Func<string, bool, UploadSource> createSource, CancellationToken cancellationToken)
+    private async Task<UploadResult> UploadChoosingCompressionAsync(TransferPlan plan, UploadOptions? options, bool canRestart,
+        Func<UploadSource> createSource, CancellationToken cancellationToken)
     {
-        if (CompressedNames.Compressor(resourceName) is not null)
-        {
-            return await RunSessionAsync(resourceName, options, total, createSource, compressed: true, cancellationToken).ConfigureAwait(false);
-        }
-
-        var settings = _core.Options;
-        if (CompressedNames.Choose(resourceName, options?.Compression ?? settings.Compression, settings.CompressionThreshold, _core.CompressionUnsupported) is { } chosen)
+        if (plan.CanFallBackToPlain)
         {
             try
             {
-                return await RunSessionAsync(chosen, options, total, createSource, compressed: true, cancellationToken).ConfigureAwait(false);
+                return await RunSessionAsync(plan, options, createSource, cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException ex) when (ex.StatusCode is StatusCode.Unimplemented or StatusCode.InvalidArgument && canRestart && !cancellationToken.IsCancellationRequested)
             {
-                Log.CompressionUnsupported(_core.Logger, chosen, ex.StatusCode, resourceName);
+                Log.CompressionUnsupported(_core.Logger, plan.WireName, ex.StatusCode, plan.ResourceName);
                 _core.CompressionUnsupported = true;
+                plan = plan.Plain();
             }
         }
 
-        return await RunSessionAsync(resourceName, options, total, createSource, compressed: false, cancellationToken).ConfigureAwait(false);
+        return await RunSessionAsync(plan, options, createSource, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<UploadResult> RunSessionAsync(string resourceName, UploadOptions? options, long? total,
-        Func<string, bool, UploadSource> createSource, bool compressed, CancellationToken cancellationToken)
+    private async Task<UploadResult> RunSessionAsync(TransferPlan plan, UploadOptions? options, Func<UploadSource> createSource, CancellationToken cancellationToken)
     {
-        using var session = new UploadSession(_core, resourceName, options, total, UploadSources.Wrap(_core, resourceName, createSource(resourceName, compressed), options, compressed, total));
+        using var session = new UploadSession(_core, plan, options, createSource());
         return await session.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -72,7 +72,7 @@ public partial class ByteStreamClient
                 resourceName,
                 (Core: _core, Name: resourceName),
                 static async (s, ct) => StepResult<WriteStatus>.Done(
-                    await WriteStatusQuery.QueryAsync(s.Core, s.Name, headers: null, ct).ConfigureAwait(false)),
+                    (await WriteStatusQuery.AskAsync(s.Core, s.Name, headers: null, ct).ConfigureAwait(false)).StatusOrThrow()),
                 cancellationToken).ConfigureAwait(false);
             telemetry.Succeed(0, status.CommittedSize, 0);
             return status;

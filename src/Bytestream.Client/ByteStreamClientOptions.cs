@@ -156,8 +156,9 @@ public sealed class ByteStreamClientOptions
     /// <summary>
     /// Gets or sets whether concurrent uploads of the same blob on this client share one transfer: a call
     /// to <see cref="ByteStreamClient.UploadAsync(string, Stream, UploadOptions?, CancellationToken)"/> for a
-    /// REAPI blob (the same digest under any upload name, compressed or not) or for a plain resource name
-    /// that another call is uploading waits for that upload and returns its result, sending nothing.
+    /// REAPI blob (the same digest under any upload name, compressed or not) that another call is uploading
+    /// waits for that upload and returns its result, sending nothing. Plain (non-REAPI) names are never shared:
+    /// a name says nothing about the bytes two callers write to it.
     /// A failure is not shared: each waiting caller then uploads its own data. Write streams are never shared.
     /// </summary>
     /// <value>Default <see langword="true"/>.</value>

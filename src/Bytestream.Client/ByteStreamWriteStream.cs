@@ -20,8 +20,8 @@ namespace Bytestream.Client;
 public sealed class ByteStreamWriteStream : Stream
 {
     private readonly ClientCore _core;
+    private readonly TransferPlan _plan;
     private readonly UploadOptions? _options;
-    private readonly long? _expectedLength;
     private WrittenUploadSource? _source;
     private UploadSession? _session;
     private Task<UploadResult>? _upload;
@@ -32,12 +32,12 @@ public sealed class ByteStreamWriteStream : Stream
     private UploadResult? _result;
     private long _waitedCommit;
 
-    internal ByteStreamWriteStream(ClientCore core, string resourceName, UploadOptions? options, long? expectedLength)
+    internal ByteStreamWriteStream(ClientCore core, TransferPlan plan, UploadOptions? options)
     {
         _core = core;
-        ResourceName = resourceName;
+        _plan = plan;
+        ResourceName = plan.ResourceName;
         _options = options;
-        _expectedLength = expectedLength;
     }
 
     private enum State
@@ -174,9 +174,9 @@ public sealed class ByteStreamWriteStream : Stream
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (_position + buffer.Length > _expectedLength)
+            if (_position + buffer.Length > _plan.Length)
             {
-                throw ThrowHelper.LengthMismatch(ResourceName, _expectedLength.Value, _position + buffer.Length, CommittedSize);
+                throw ThrowHelper.LengthMismatch(ResourceName, _plan.Length.Value, _position + buffer.Length, CommittedSize);
             }
 
             var written = Start().WriteAsync(buffer);
@@ -232,8 +232,16 @@ public sealed class ByteStreamWriteStream : Stream
     /// not write until the task completes. A server may commit nothing before <c>finish_write</c> (it then
     /// never reports the bytes): bound the wait with <paramref name="cancellationToken"/>.
     /// </summary>
+    /// <remarks>
+    /// On a <c>compressed-blobs/zstd/</c> name the flush pushes what was written through the encoder, and the wait is
+    /// for the compressed bytes that carry it (REAPI counts a compressed upload's committed size in compressed bytes;
+    /// a server that counts uncompressed ones, as buildfarm does, may end the wait sooner). A compressed upload never
+    /// resumes mid-stream: after a failure, or with <see cref="UploadOptions.ResumeExistingUpload"/>, it starts again
+    /// at 0, so there the wait says that the server received the bytes, not that a later upload skips them.
+    /// </remarks>
     /// <param name="cancellationToken">Cancels the wait only: the stream stays open and the upload goes on.</param>
-    /// <returns>The committed size the server reported: at least <see cref="Position"/>, unless it holds the whole resource.</returns>
+    /// <returns>The committed size the server reported: at least the bytes sent for <see cref="Position"/> (for an
+    /// uncompressed name, <see cref="Position"/> itself), unless it holds the whole resource.</returns>
     /// <exception cref="NotSupportedException">The server does not answer QueryWriteStatus (UNIMPLEMENTED), so it cannot say.</exception>
     /// <exception cref="ByteStreamException">The server reports more committed bytes than were written, or the upload failed.</exception>
     /// <exception cref="InvalidOperationException">A write failed, or the stream was aborted or completed.</exception>
@@ -243,13 +251,13 @@ public sealed class ByteStreamWriteStream : Stream
     public async Task<long> WaitForCommitAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfNotOpen();
-        var target = _position;
-        if (target == 0)
+        if (_position == 0)
         {
             return CommittedSize;
         }
 
         var upload = _upload!;
+        var session = _session!;
         try
         {
             await _source!.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -259,11 +267,13 @@ public sealed class ByteStreamWriteStream : Stream
             throw seen;
         }
 
+        // Everything written was sent: the wire bytes that carry it are what must be committed.
+        var target = session.WirePosition;
         var pause = TimeSpan.FromMilliseconds(10);
         while (true)
         {
-            var status = await AskCommittedAsync(cancellationToken).ConfigureAwait(false);
-            if (CommitWaitRule.IsCommitted(ResourceName, status, target, _position))
+            var status = await AskCommittedAsync(session.WireName, cancellationToken).ConfigureAwait(false);
+            if (CommitWaitRule.IsCommitted(ResourceName, status, target, session.WirePosition, _plan.Compressed))
             {
                 Volatile.Write(ref _waitedCommit, Math.Max(_waitedCommit, status.CommittedSize));
                 return status.CommittedSize;
@@ -338,10 +348,8 @@ public sealed class ByteStreamWriteStream : Stream
     {
         if (_source is null)
         {
-            _source = new WrittenUploadSource(ResourceName, _core.Options.ChunkSize, _core.Options.MaxReplayBufferSize);
-            var compressed = CompressedNames.Compressor(ResourceName) is not null;
-            _session = new UploadSession(_core, ResourceName, _options, _expectedLength,
-                UploadSources.Wrap(_core, ResourceName, _source, _options, compressed, _expectedLength));
+            _source = new WrittenUploadSource(ResourceName, _core.Options.ChunkSize);
+            _session = new UploadSession(_core, _plan, _options, _source);
             _cancellation = new CancellationTokenSource();
             _upload = RunAsync(_session, _source, _cancellation.Token);
         }
@@ -408,26 +416,12 @@ public sealed class ByteStreamWriteStream : Stream
     }
 
     /// <summary>One QueryWriteStatus with the client's retries; NOT_FOUND is nothing committed yet (the first bytes may still be on their way).</summary>
-    private async Task<WriteStatus> AskCommittedAsync(CancellationToken cancellationToken)
+    private async Task<WriteStatus> AskCommittedAsync(string wireName, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await ResumableStep.RunAsync(
-                _core,
-                ResourceName,
-                this,
-                static async (s, ct) => StepResult<WriteStatus>.Done(
-                    await WriteStatusQuery.QueryAsync(s._core, s.ResourceName, s._options?.Headers, ct).ConfigureAwait(false)),
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.NotFound)
-        {
-            return new WriteStatus(0, false);
-        }
-        catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.Unimplemented)
-        {
-            throw new NotSupportedException($"The server does not answer QueryWriteStatus for '{ResourceName}' (UNIMPLEMENTED), so it cannot say what it committed. FlushAsync still sends the bytes.", ex);
-        }
+        var answer = await WriteStatusQuery.AskWithRetriesAsync(_core, wireName, _options?.Headers, cancellationToken).ConfigureAwait(false);
+        return answer.Unimplemented
+            ? throw new NotSupportedException($"The server does not answer QueryWriteStatus for '{ResourceName}' (UNIMPLEMENTED), so it cannot say what it committed. FlushAsync still sends the bytes.", answer.Unknown)
+            : answer.Status;
     }
 
     /// <summary>Ends the upload's session, if it still runs: the call ends without finish_write.</summary>

@@ -1,5 +1,3 @@
-using Grpc.Core;
-
 namespace Bytestream.Client.Internal;
 
 /// <summary>
@@ -8,23 +6,23 @@ namespace Bytestream.Client.Internal;
 /// a hint, which <see cref="CommitJudge.OnBackgroundStatus"/> weighs with the epoch it was asked in; a
 /// failure just means no answer.
 /// </summary>
-internal sealed class BackgroundStatusQuery(ClientCore core, string resourceName, Metadata? headers)
+internal sealed class BackgroundStatusQuery
 {
-    private Task<WriteStatus?>? _query;
+    private Task<StatusAnswer?>? _query;
     private int _epoch;
 
     /// <summary>Starts a query unless one is running; <paramref name="epoch"/> is the judge's epoch now.</summary>
-    public void Start(int epoch, CancellationToken cancellationToken)
+    public void Start(ClientCore core, string resourceName, Grpc.Core.Metadata? headers, int epoch, CancellationToken cancellationToken)
     {
         if (_query is null)
         {
             _epoch = epoch;
-            _query = QueryAsync(cancellationToken);
+            _query = QueryAsync(core, resourceName, headers, cancellationToken);
         }
     }
 
     /// <summary>Waits for the running query, if any, and takes its answer and the epoch it was asked in.</summary>
-    public async ValueTask<(WriteStatus? Status, int Epoch)> TakeAsync()
+    public async ValueTask<(StatusAnswer? Answer, int Epoch)> TakeAsync()
     {
         if (_query is not { } query)
         {
@@ -35,13 +33,13 @@ internal sealed class BackgroundStatusQuery(ClientCore core, string resourceName
         return (await query.ConfigureAwait(false), _epoch);
     }
 
-    private async Task<WriteStatus?> QueryAsync(CancellationToken cancellationToken)
+    private static async Task<StatusAnswer?> QueryAsync(ClientCore core, string resourceName, Grpc.Core.Metadata? headers, CancellationToken cancellationToken)
     {
         try
         {
-            return await WriteStatusQuery.QueryAsync(core, resourceName, headers, cancellationToken).ConfigureAwait(false);
+            return await WriteStatusQuery.AskAsync(core, resourceName, headers, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
+        catch (Exception ex) when (ex is Grpc.Core.RpcException or OperationCanceledException)
         {
             return null;
         }

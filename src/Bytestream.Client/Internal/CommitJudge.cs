@@ -32,24 +32,24 @@ internal sealed class CommitJudge
     private bool _sizeIsPosition;
     private long _restartMark;         // compressed uploads: the furthest any attempt had sent at the last restart
 
-    /// <param name="resourceName">The resource being written; a REAPI compressed-blobs name allows its uncompressed size as the final answer.</param>
-    /// <param name="totalLength">The length of the whole upload when it is known before it ends.</param>
+    /// <param name="resourceName">The resource being written, for errors.</param>
+    /// <param name="totalLength">The length of the whole upload on the wire when it is known before it ends.</param>
     /// <param name="maxEarlyEnds">How many Write calls in a row the server may end with OK, unfinished, without progress (<see cref="ByteStreamClientOptions.MaxRetryAttempts"/>).</param>
-    /// <param name="restartsOnly">A compressed upload: every resume starts again at 0 (see the remarks).</param>
-    public CommitJudge(string resourceName, long? totalLength, int maxEarlyEnds, bool restartsOnly = false)
+    /// <param name="uncompressedSize">For a compressed upload, the blob's uncompressed size, which a server may answer as the final size; every resume of such an upload starts again at 0 (see the remarks).</param>
+    public CommitJudge(string resourceName, long? totalLength, int maxEarlyEnds, long? uncompressedSize = null)
     {
         _resourceName = resourceName;
         _totalLength = totalLength;
         _maxEarlyEnds = maxEarlyEnds;
-        RestartsOnly = restartsOnly;
-        if (BlobResourceName.TryParse(resourceName, out var blob) && blob.Compressor is not null)
-        {
-            _compressedNameSize = blob.Size;
-        }
+        _compressedNameSize = uncompressedSize;
     }
 
+    /// <summary>The judge of an upload as its plan describes it.</summary>
+    public static CommitJudge For(TransferPlan plan, int maxEarlyEnds) =>
+        new(plan.WireName, plan.WireLength, maxEarlyEnds, plan.Compressed ? plan.Length : null);
+
     /// <summary>Gets whether every resume starts again at 0 (a compressed upload), so committed sizes below complete say nothing.</summary>
-    public bool RestartsOnly { get; }
+    public bool RestartsOnly => _compressedNameSize is not null;
 
     /// <summary>Gets the committed size the server last reported, or the first offset after a restart.</summary>
     public long CommittedSize { get; private set; }

@@ -8,9 +8,9 @@ namespace Bytestream.Client.Internal;
 /// <summary>
 /// One read of a resource that survives failures: each call to <see cref="ReadChunkAsync"/>
 /// yields the next non-empty chunk, opening a new Read call at the current position with the
-/// remaining limit whenever the previous one failed with a retryable status. A <c>compressed-blobs/zstd/</c>
-/// name is decoded as it arrives, and every call restarts the stream at the uncompressed offset reached;
-/// a whole REAPI blob is checked against its digest before the end is reported.
+/// remaining limit whenever the previous one failed with a retryable status. Each call's bytes pass
+/// through the plan's <see cref="ReadStage"/> (a zstd decoder for a compressed name) and its digest
+/// check, which sees the whole blob before the end is reported.
 /// Not thread-safe, except that <see cref="Dispose"/> may cancel a read in flight.
 /// </summary>
 internal sealed class ResumableReader : IDisposable
@@ -24,13 +24,12 @@ internal sealed class ResumableReader : IDisposable
     private readonly ReadBound _bound;
     private readonly OperationTelemetry _telemetry;
     private readonly DigestVerifier? _verifier;
-    private CompressedReadDecoder? _decoder;
-    private string? _fallbackName;
+    private TransferPlan _plan;
+    private ReadStage _stage;
     private bool _wireEnded;
     private int _calls;
 
     private AsyncServerStreamingCall<ReadChunk>? _call;
-    private ReadChunk? _current;
     private CallCancellation? _cancellation;
     private long _callBytes;
     private bool _finished;
@@ -39,76 +38,42 @@ internal sealed class ResumableReader : IDisposable
     // A protocol violation ends the read for good: resuming would only repeat it.
     private ExceptionDispatchInfo? _fault;
 
-    /// <summary>
-    /// Prepares a read; <paramref name="expectedLength"/> is the caller's, or <see langword="null"/> to infer it from a REAPI name.
-    /// <paramref name="fallbackName"/> is the plain name to read instead when the client chose compression and the server lacks it.
-    /// </summary>
-    /// <exception cref="NotSupportedException">The name's compressor is not zstd, or its digest function unknown while <paramref name="verifyDigest"/> is on.</exception>
-    /// <exception cref="ArgumentException">A compressed name with a limit.</exception>
-    public ResumableReader(ClientCore core, string resourceName, long offset, long limit, long? expectedLength, Metadata? headers,
-        bool verifyDigest = true, string? fallbackName = null)
+    /// <summary>Prepares a read of <paramref name="limit"/> bytes (0: to the end) from <paramref name="offset"/>, as <paramref name="plan"/> says.</summary>
+    /// <param name="core">The client.</param>
+    /// <param name="plan">The read's plan: its wire name, stage, digest and length.</param>
+    /// <param name="offset">The first byte to read.</param>
+    /// <param name="limit">The most bytes to read; 0: to the end.</param>
+    /// <param name="lengthFromCaller">Whether the plan's length is the caller's <see cref="DownloadOptions.ExpectedLength"/> (for messages).</param>
+    /// <param name="headers">Sent with every call.</param>
+    public ResumableReader(ClientCore core, TransferPlan plan, long offset, long limit, bool lengthFromCaller, Metadata? headers)
     {
-        if (CompressedNames.Compressor(resourceName) is { } compressor)
-        {
-            if (compressor != CompressedNames.Zstd)
-            {
-                throw ThrowHelper.UnsupportedCompressor(resourceName, compressor);
-            }
-
-            if (limit > 0)
-            {
-                throw new ArgumentException($"A read of the compressed name '{resourceName}' cannot have a limit: REAPI requires read_limit 0 for compressed reads. Read the 'blobs/' name for a range.", nameof(limit));
-            }
-
-            _decoder = new CompressedReadDecoder(resourceName, DecodedChunkSize);
-            _fallbackName = fallbackName;
-        }
-
-        _verifier = DigestVerifier.ForRead(resourceName, offset, limit, verifyDigest);
         _core = core;
-        ResourceName = resourceName;
+        _plan = plan;
+        _stage = ReadStage.For(plan);
+        _verifier = plan.CreateVerifier(upload: false);
         StartOffset = offset;
         _limit = limit;
-        ExpectedLength = expectedLength ?? InferExpectedLength(resourceName, offset, limit);
         _headers = headers;
-        _telemetry = new OperationTelemetry("download", resourceName, core.TimeProvider);
+        _telemetry = new OperationTelemetry("download", plan.WireName, core.TimeProvider);
         _maxLength = Math.Min(limit > 0 ? limit : long.MaxValue, ExpectedLength ?? long.MaxValue);
         _bound = limit > 0 && limit == _maxLength ? ReadBound.ReadLimit
-            : expectedLength is not null ? ReadBound.ExpectedLength
+            : lengthFromCaller ? ReadBound.ExpectedLength
             : ReadBound.BlobSize;
     }
 
-    /// <summary>The most uncompressed bytes a chunk of a compressed read holds.</summary>
-    private const int DecodedChunkSize = 256 * 1024;
-
-    /// <summary>Gets the name read: the caller's, or the plain one after a fallback from compression.</summary>
-    public string ResourceName { get; private set; }
+    /// <summary>Gets the caller's name of the resource.</summary>
+    public string ResourceName => _plan.ResourceName;
 
     public long StartOffset { get; }
 
     /// <summary>Gets the bytes this read must yield, when known.</summary>
-    public long? ExpectedLength { get; }
+    public long? ExpectedLength => _plan.Length;
 
     /// <summary>Gets the bytes received so far, over all calls.</summary>
     public long Received { get; private set; }
 
-    /// <summary>
-    /// Infers the length of a read from a REAPI name (<c>{instance}/blobs/{hash}/{size}</c>, or a
-    /// <c>compressed-blobs/zstd/</c> one, which this reader decodes), clamped by the offset and the limit:
-    /// <see langword="null"/> for other names.
-    /// </summary>
-    private static long? InferExpectedLength(string resourceName, long offset, long limit)
-    {
-        if (!BlobResourceName.TryParse(resourceName, out var blob))
-        {
-            return null;
-        }
-
-        var size = blob.Size;
-
-        var remaining = Math.Max(0, size - offset);
-        return limit > 0 ? Math.Min(limit, remaining) : remaining;
-    }
+    /// <summary>Gets the name the calls read: the caller's, the compressed one the client chose, or the plain one after a fallback from compression.</summary>
+    private string WireName => _plan.WireName;
 
     /// <summary>
     /// Returns the next non-empty chunk, or an empty one at the end of the read. The chunk's memory is
@@ -121,7 +86,6 @@ internal sealed class ResumableReader : IDisposable
     public ValueTask<ReadOnlyMemory<byte>> ReadChunkAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, typeof(ByteStreamReadStream));
-        ReturnCurrent();
         _fault?.Throw();
         if (_finished)
         {
@@ -129,7 +93,7 @@ internal sealed class ResumableReader : IDisposable
         }
 
         _telemetry.Start();
-        var step = ResumableStep.RunAsync(_core, ResourceName, this, static (r, ct) => r.AttemptAsync(ct), cancellationToken);
+        var step = ResumableStep.RunAsync(_core, WireName, this, static (r, ct) => r.AttemptAsync(ct), cancellationToken);
         return step.IsCompletedSuccessfully ? step : AwaitChunkAsync(step);
     }
 
@@ -177,20 +141,17 @@ internal sealed class ResumableReader : IDisposable
         {
             while (true)
             {
-                if (_decoder is { } decoder)
+                var data = _stage.Decode();
+                if (!data.IsEmpty)
                 {
-                    var decoded = decoder.Decode();
-                    if (!decoded.IsEmpty)
-                    {
-                        return Deliver(decoded);
-                    }
+                    return Deliver(data);
+                }
 
-                    if (_wireEnded)
-                    {
-                        decoder.EndCall();
-                        CloseCall();
-                        return Finish();
-                    }
+                if (_wireEnded)
+                {
+                    _stage.EndCall();
+                    CloseCall();
+                    return Finish();
                 }
 
                 // The stall timer measures how long the server takes to answer, not how long the caller was away.
@@ -199,16 +160,10 @@ internal sealed class ResumableReader : IDisposable
                 cancellation.Pause();
                 if (!moved)
                 {
-                    if (_decoder is { } ended)
-                    {
-                        // Decode what is left before the end counts.
-                        ended.InputEnded();
-                        _wireEnded = true;
-                        continue;
-                    }
-
-                    CloseCall();
-                    return Finish();
+                    // What the stage holds is handed out before the end counts.
+                    _stage.InputEnded();
+                    _wireEnded = true;
+                    continue;
                 }
 
                 var chunk = call.ResponseStream.Current;
@@ -219,14 +174,7 @@ internal sealed class ResumableReader : IDisposable
                 }
 
                 Telemetry.DataReceived.Add(chunk.Length);
-                if (_decoder is { } compressed)
-                {
-                    compressed.Feed(chunk);
-                    continue;
-                }
-
-                _current = chunk;
-                return Deliver(chunk.Data);
+                _stage.Feed(chunk);
             }
         }
         catch (ByteStreamException ex)
@@ -251,8 +199,7 @@ internal sealed class ResumableReader : IDisposable
     {
         if (data.Length > _maxLength - Received)
         {
-            ReturnCurrent();
-            throw ThrowHelper.ReadTooLong(ResourceName, StartOffset, Received + data.Length, _maxLength, _bound);
+            throw ThrowHelper.ReadTooLong(WireName, StartOffset, Received + data.Length, _maxLength, _bound);
         }
 
         Received += data.Length;
@@ -277,20 +224,19 @@ internal sealed class ResumableReader : IDisposable
 
         if (error is OperationCanceledException)
         {
-            Log.ReadCancelled(_core.Logger, ResourceName, StartOffset + Received);
+            Log.ReadCancelled(_core.Logger, WireName, StartOffset + Received);
             throw error;
         }
 
         var status = (error as RpcException)?.StatusCode ?? StatusCode.Unknown;
-        if (_fallbackName is { } plain && Received == 0 && status is StatusCode.Unimplemented or StatusCode.InvalidArgument)
+        if (_plan.CanFallBackToPlain && Received == 0 && status is StatusCode.Unimplemented or StatusCode.InvalidArgument)
         {
             // The client chose compression and the server has none: read the plain name, now and from now on.
-            Log.CompressionUnsupported(_core.Logger, ResourceName, status, plain);
+            Log.CompressionUnsupported(_core.Logger, WireName, status, _plan.ResourceName);
             _core.CompressionUnsupported = true;
-            ResourceName = plain;
-            _fallbackName = null;
-            _decoder!.Dispose();
-            _decoder = null;
+            _plan = _plan.Plain();
+            _stage.Dispose();
+            _stage = ReadStage.For(_plan);
             return StepResult<ReadOnlyMemory<byte>>.Interrupted(error);
         }
 
@@ -298,11 +244,11 @@ internal sealed class ResumableReader : IDisposable
         {
             // Everything expected has arrived: what went wrong afterwards cannot change the data.
             // (With nothing expected there is no last byte: the error may be that the read is out of range.)
-            Log.ReadErrorAfterLastByte(_core.Logger, ResourceName, status, Received);
+            Log.ReadErrorAfterLastByte(_core.Logger, WireName, status, Received);
             return Finish();
         }
 
-        Log.ReadCallFailed(_core.Logger, ResourceName, status, StartOffset + Received, callBytes, error);
+        Log.ReadCallFailed(_core.Logger, WireName, status, StartOffset + Received, callBytes, error);
 
         // Progress earns a fresh retry budget; a status the pipeline would not retry surfaces at
         // once instead of costing one more call that would fail the same way.
@@ -318,9 +264,9 @@ internal sealed class ResumableReader : IDisposable
     {
         var offset = StartOffset + Received;
         var limit = _limit > 0 ? _limit - Received : 0;
-        _decoder?.StartCall(offset, _maxLength - Received);
+        _stage.StartCall(offset, _maxLength - Received);
         _wireEnded = false;
-        Log.ReadCallStarting(_core.Logger, ResourceName, offset, limit);
+        Log.ReadCallStarting(_core.Logger, WireName, offset, limit);
         var cancellation = new CallCancellation(_core.Options);
         try
         {
@@ -328,7 +274,7 @@ internal sealed class ResumableReader : IDisposable
                 PooledReadMethod.Read,
                 null,
                 new CallOptions(headers: _headers, cancellationToken: cancellation.Token),
-                new ReadRequest { ResourceName = ResourceName, ReadOffset = offset, ReadLimit = limit });
+                new ReadRequest { ResourceName = WireName, ReadOffset = offset, ReadLimit = limit });
         }
         catch
         {
@@ -349,7 +295,7 @@ internal sealed class ResumableReader : IDisposable
     {
         if (ExpectedLength is { } expected && Received < expected)
         {
-            var error = ThrowHelper.ReadEndedEarly(ResourceName, StartOffset, Received, expected);
+            var error = ThrowHelper.ReadEndedEarly(WireName, StartOffset, Received, expected);
             _fault = ExceptionDispatchInfo.Capture(error);
             throw error;
         }
@@ -361,15 +307,9 @@ internal sealed class ResumableReader : IDisposable
         }
 
         _finished = true;
-        Log.ReadCompleted(_core.Logger, ResourceName, Received);
+        Log.ReadCompleted(_core.Logger, WireName, Received);
         _telemetry.Succeed(Received, null, Resumes);
         return StepResult<ReadOnlyMemory<byte>>.Done(default);
-    }
-
-    private void ReturnCurrent()
-    {
-        _current?.Return();
-        _current = null;
     }
 
     /// <summary>Ends the current call; cancels it when it is still running (close means cancel).</summary>
@@ -399,8 +339,7 @@ internal sealed class ResumableReader : IDisposable
         _disposed = true;
         _finished = true;
         CloseCall();
-        ReturnCurrent();
-        _decoder?.Dispose();
+        _stage.Dispose();
         _verifier?.Dispose();
         _telemetry.Abandon(Received, null, Resumes);
     }

@@ -4,7 +4,7 @@ namespace Bytestream.Client.Internal;
 
 /// <summary>
 /// An upload from a seekable stream, from its position when the upload began: chunks are read into one
-/// pooled buffer, and a resend seeks back and reads again, which leaves the stream where it was.
+/// pooled buffer, and a resend seeks back and reads again.
 /// </summary>
 internal sealed class SeekableUploadSource : UploadSource
 {
@@ -22,51 +22,27 @@ internal sealed class SeekableUploadSource : UploadSource
         _buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
     }
 
-    public override async ValueTask<ReadOnlyMemory<byte>> NextAsync(CancellationToken cancellationToken)
+    public override bool CanRewind => true;
+
+    public override async ValueTask<UploadChunk> NextAsync(CancellationToken cancellationToken)
     {
-        var read = await StreamReading.FillAsync(_stream, Chunk(_chunkSize), cancellationToken).ConfigureAwait(false);
+        var buffer = (_buffer ?? throw new ObjectDisposedException(nameof(SeekableUploadSource))).AsMemory(0, _chunkSize);
+        var read = await StreamReading.FillAsync(_stream, buffer, cancellationToken).ConfigureAwait(false);
         Position += read;
-        return Chunk(read);
+        return new UploadChunk(buffer[..read]);
     }
 
-    public override ValueTask SkipAsync(long count, CancellationToken cancellationToken)
+    public override ValueTask MoveToAsync(long offset, CancellationToken cancellationToken)
     {
-        var available = _stream.Length - _stream.Position;
-        if (available < count)
+        var available = _stream.Length - _startPosition;
+        if (available < offset)
         {
-            throw ThrowHelper.SourceShorterThanCommitted(ResourceName, count, available);
+            throw ThrowHelper.SourceShorterThanCommitted(ResourceName, offset, available);
         }
 
-        _stream.Position += count;
-        Position = count;
+        _stream.Position = _startPosition + offset;
+        Position = offset;
         return default;
-    }
-
-    public override async ValueTask ReplayAsync(long from, long to, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> send, CancellationToken cancellationToken)
-    {
-        _stream.Position = _startPosition + from;
-        for (var offset = from; offset < to;)
-        {
-            var wanted = (int)Math.Min(_chunkSize, to - offset);
-            var read = await StreamReading.FillAsync(_stream, Chunk(wanted), cancellationToken).ConfigureAwait(false);
-            if (read < wanted)
-            {
-                throw new IOException($"The source stream ended at offset {offset + read} while resending bytes up to {to}: it changed during the upload.");
-            }
-
-            await send(Chunk(read), cancellationToken).ConfigureAwait(false);
-            offset += read;
-        }
-
-        // Where the next chunk is read: a resend may stop short of the position (the chunk that follows is already read).
-        _stream.Position = _startPosition + Position;
-    }
-
-    public override bool TryRestart()
-    {
-        _stream.Position = _startPosition;
-        Position = 0;
-        return true;
     }
 
     public override void Dispose()
@@ -77,6 +53,4 @@ internal sealed class SeekableUploadSource : UploadSource
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private Memory<byte> Chunk(int length) => (_buffer ?? throw new ObjectDisposedException(nameof(SeekableUploadSource))).AsMemory(0, length);
 }

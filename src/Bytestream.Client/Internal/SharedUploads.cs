@@ -4,7 +4,7 @@ namespace Bytestream.Client.Internal;
 
 /// <summary>
 /// Concurrent uploads of the same blob on one client share one transfer (as Bazel's upload cache and
-/// remote-apis-sdks' in-flight map do): the first caller uploads, later ones wait for it and take its
+/// remote-apis-sdks' in-flight map do), by the blob's <see cref="TransferPlan.SharingKey"/>: the first caller uploads, later ones wait for it and take its
 /// result. A failure is not shared: the waiting callers then upload their own data, one of them first.
 /// A waiter's cancellation ends only its wait; the first caller's ends the transfer (it reads that
 /// caller's data), and the others then upload their own.
@@ -12,21 +12,6 @@ namespace Bytestream.Client.Internal;
 internal sealed class SharedUploads
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<UploadResult?>> _inFlight = new(StringComparer.Ordinal);
-
-    /// <summary>
-    /// What makes two uploads the same: for a REAPI name the blob's instance, digest function, hash and size (any
-    /// upload id, compressed or not, any metadata); for any other name the name itself.
-    /// </summary>
-    public static string KeyOf(string resourceName)
-    {
-        if (!BlobResourceName.TryParse(resourceName, out var blob))
-        {
-            return "name:" + resourceName;
-        }
-
-        var function = DigestAlgorithm.Of(blob)?.Name ?? blob.DigestFunction ?? "?";
-        return $"blob:{blob.InstanceName}/{function}/{blob.Hash}/{blob.Size}";
-    }
 
     /// <summary>Runs <paramref name="upload"/>, unless an upload with the same key is under way: then waits for it and returns its result.</summary>
     public async Task<UploadResult> RunAsync(string key, Func<CancellationToken, Task<UploadResult>> upload, CancellationToken cancellationToken)

@@ -1,56 +1,48 @@
 namespace Bytestream.Client.Internal;
 
 /// <summary>
-/// <see cref="UploadOptions.VerifyDigest"/>: hashes the caller's bytes the first time the source they come
-/// from hands them out (resends are not hashed again), so that the session can refuse to send
-/// <c>finish_write</c> for data that does not match its name.
+/// <see cref="UploadOptions.VerifyDigest"/>: hashes the caller's bytes the first time they pass (bytes handed
+/// out again after a rewind are not hashed again), and at the end of the data throws the mismatch instead of
+/// reporting the end, so the session never sends <c>finish_write</c> for data that does not match its name.
 /// </summary>
 internal sealed class VerifyingUploadSource(string resourceName, UploadSource inner, DigestVerifier verifier) : UploadSource(resourceName)
 {
-    private DigestVerifier _verifier = verifier;
+    private long _hashedTo;
 
-    public override long HeldFrom => inner.HeldFrom;
+    public override bool CanRewind => inner.CanRewind;
 
-    public override ReplayBuffer? Buffer => inner.Buffer;
+    public override long CallerPosition => inner.CallerPosition;
 
-    public override async ValueTask<ReadOnlyMemory<byte>> NextAsync(CancellationToken cancellationToken)
+    public override async ValueTask<UploadChunk> NextAsync(CancellationToken cancellationToken)
     {
         var chunk = await inner.NextAsync(cancellationToken).ConfigureAwait(false);
-        _verifier.Append(chunk.Span);
+        var start = inner.Position - chunk.Data.Length;
+        if (inner.Position > _hashedTo)
+        {
+            verifier.Append(chunk.Data.Span[(int)(_hashedTo - start)..]);
+            _hashedTo = inner.Position;
+        }
+
         Position = inner.Position;
-        return chunk;
+        return chunk.IsEnd && verifier.Check() is { } mismatch ? throw mismatch : chunk;
     }
 
-    public override ValueTask SkipAsync(long count, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException("UploadOptions.VerifyDigest does not combine with ResumeExistingUpload.");
-
-    public override async ValueTask ReplayAsync(long from, long to, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> send, CancellationToken cancellationToken)
+    public override async ValueTask MoveToAsync(long offset, CancellationToken cancellationToken)
     {
-        await inner.ReplayAsync(from, to, send, cancellationToken).ConfigureAwait(false);
-        Position = inner.Position;
+        if (offset > _hashedTo)
+        {
+            throw new InvalidOperationException("A checked upload cannot skip bytes it has not hashed (the planner refuses VerifyDigest with ResumeExistingUpload).");
+        }
+
+        await inner.MoveToAsync(offset, cancellationToken).ConfigureAwait(false);
+        Position = offset;
     }
 
     public override ValueTask<long?> EndEarlyAsync(CancellationToken cancellationToken) => inner.EndEarlyAsync(cancellationToken);
 
-    public override bool TryRestart()
-    {
-        if (!inner.TryRestart())
-        {
-            return false;
-        }
-
-        // Everything is handed out again from the start: hash it again from the start.
-        _verifier.Dispose();
-        _verifier = DigestVerifier.ForUpload(ResourceName, "options");
-        Position = inner.Position;
-        return true;
-    }
-
-    public override ByteStreamException? CheckContent() => _verifier.Check() ?? inner.CheckContent();
-
     public override void Dispose()
     {
-        _verifier.Dispose();
+        verifier.Dispose();
         inner.Dispose();
     }
 }

@@ -5,14 +5,13 @@ namespace Bytestream.Client.Internal;
 
 /// <summary>
 /// The source of a write stream. The caller's writes fill a pooled chunk on the caller's side; a full
-/// chunk, or a partial one at a flush or at the end, goes through a channel to the session, which takes
-/// a whole chunk into the replay buffer as it is (no copy) and copies a partial one into the buffer's
-/// last segment. A write that fills no chunk returns at once; one that fills a chunk returns once the
-/// session took it (so the next chunk fills while this one is on the wire); a flush returns once what
-/// came before it was sent.
+/// chunk, or a partial one at a flush or at the end, goes through a channel to the session's side, which
+/// hands it out with its array (<see cref="UploadChunk.Lease"/>), so the replay buffer around it keeps a
+/// whole one without a copy. A write that fills no chunk returns at once; one that fills a chunk returns
+/// once the session took it (so the next chunk fills while this one is on the wire); a flush is handed
+/// out as a flush point and returns once the session asks for more, so once what came before was sent.
 /// </summary>
-internal sealed class WrittenUploadSource(string resourceName, int chunkSize, long maxReplayBytes)
-    : BufferedUploadSource(resourceName, chunkSize, maxReplayBytes)
+internal sealed class WrittenUploadSource(string resourceName, int chunkSize) : UploadSource(resourceName)
 {
     private readonly Channel<Write> _writes = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
@@ -27,19 +26,20 @@ internal sealed class WrittenUploadSource(string resourceName, int chunkSize, lo
     private bool _ended;
     private long _written;
     private long _toSkip;
-    private long _skipped;
+
+    public override bool CanRewind => false;
 
     /// <summary>Copies <paramref name="data"/> into the upload; the task completes when the caller may reuse the memory.</summary>
     public async Task WriteAsync(ReadOnlyMemory<byte> data)
     {
         while (!data.IsEmpty)
         {
-            _staging ??= ArrayPool<byte>.Shared.Rent(ChunkSize);
-            var count = Math.Min(ChunkSize - _staged, data.Length);
+            _staging ??= ArrayPool<byte>.Shared.Rent(chunkSize);
+            var count = Math.Min(chunkSize - _staged, data.Length);
             data.Span[..count].CopyTo(_staging.AsSpan(_staged));
             _staged += count;
             data = data[count..];
-            if (_staged == ChunkSize)
+            if (_staged == chunkSize)
             {
                 await Post(TakeStaged()).ConfigureAwait(false);
             }
@@ -81,39 +81,51 @@ internal sealed class WrittenUploadSource(string resourceName, int chunkSize, lo
         }
     }
 
-    public override async ValueTask<ReadOnlyMemory<byte>> NextAsync(CancellationToken cancellationToken)
+    public override async ValueTask<UploadChunk> NextAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        // A flush handed out before: everything written before it has been sent.
+        _flush?.Done.TrySetResult();
+        _flush = null;
+        while (!_ended)
         {
-            var unsent = Buffer.End - Position;
-            if (unsent > 0 && (Buffer.EndsOnSegment || _flush is not null || _ended))
+            var write = await _writes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            switch (write.Kind)
             {
-                return TakeUnsent();
+                case WriteKind.Flush:
+                    _flush = write;
+                    return UploadChunk.FlushPoint;
+                case WriteKind.End:
+                    _ended = true;
+                    continue;
             }
 
-            if (_flush is { } flush)
+            _written += write.Length;
+            var skip = (int)Math.Min(_toSkip, write.Length);
+            _toSkip -= skip;
+            write.Done.TrySetResult();
+            if (skip == write.Length)
             {
-                // Everything written before the flush has been handed out and sent.
-                _flush = null;
-                flush.Done.TrySetResult();
+                write.Release();
+                continue;
             }
-            else if (_ended)
-            {
-                return _toSkip > 0 ? throw ThrowHelper.SourceShorterThanCommitted(ResourceName, _skipped + _toSkip, _skipped) : default;
-            }
-            else
-            {
-                Take(await _writes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-            }
+
+            Position += write.Length - skip;
+            return write.Hand(skip);
         }
+
+        return _toSkip > 0 ? throw ThrowHelper.SourceShorterThanCommitted(ResourceName, _written + _toSkip, _written) : UploadChunk.End;
     }
 
-    public override ValueTask SkipAsync(long count, CancellationToken cancellationToken)
+    /// <summary>Skips forward only, at the start: the caller writes the whole data again, and the first bytes it writes are dropped as they come.</summary>
+    public override ValueTask MoveToAsync(long offset, CancellationToken cancellationToken)
     {
-        // The caller writes the whole data again: the first count bytes it writes are dropped as they come.
-        _toSkip = count;
-        Buffer.StartAt(count);
-        Position = count;
+        if (offset < Position)
+        {
+            throw new InvalidOperationException("A write stream cannot go back: its replay buffer resends.");
+        }
+
+        _toSkip = offset - Position;
+        Position = offset;
         return default;
     }
 
@@ -132,6 +144,17 @@ internal sealed class WrittenUploadSource(string resourceName, int chunkSize, lo
         }
 
         return _written;
+    }
+
+    public override void Dispose()
+    {
+        // Writes that arrive from now on fail; those still queued give their chunks back.
+        _writes.Writer.TryComplete();
+        while (_writes.Reader.TryRead(out var write))
+        {
+            write.Release();
+            write.Done.TrySetResult();
+        }
     }
 
     private Write TakeStaged()
@@ -153,46 +176,6 @@ internal sealed class WrittenUploadSource(string resourceName, int chunkSize, lo
         return Task.FromException(_failure ?? new ObjectDisposedException(nameof(WrittenUploadSource)));
     }
 
-    /// <summary>Takes one write into the replay buffer (a whole chunk as the next segment, a partial one by a copy), or notes a flush or the end.</summary>
-    private void Take(Write write)
-    {
-        switch (write.Kind)
-        {
-            case WriteKind.Flush:
-                _flush = write;
-                return;
-            case WriteKind.End:
-                _ended = true;
-                return;
-        }
-
-        _written += write.Length;
-        var data = write.Chunk.AsMemory(0, write.Length);
-        var skip = (int)Math.Min(_toSkip, data.Length);
-        _toSkip -= skip;
-        _skipped += skip;
-        data = data[skip..];
-        if (data.Length == ChunkSize && Buffer.EndsOnSegment)
-        {
-            Buffer.Adopt(write.Chunk!);
-        }
-        else
-        {
-            while (!data.IsEmpty)
-            {
-                var space = Buffer.GetSpace();
-                var count = Math.Min(space.Length, data.Length);
-                data.Span[..count].CopyTo(space.Span);
-                Buffer.Advance(count);
-                data = data[count..];
-            }
-
-            write.Release();
-        }
-
-        write.Done.TrySetResult();
-    }
-
     private enum WriteKind
     {
         Data,
@@ -210,6 +193,14 @@ internal sealed class WrittenUploadSource(string resourceName, int chunkSize, lo
         public WriteKind Kind => kind;
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Hands the chunk out from <paramref name="skip"/> on, with its array: whoever takes it owns it.</summary>
+        public UploadChunk Hand(int skip)
+        {
+            var chunk = new UploadChunk(Chunk.AsMemory(skip, length - skip), Chunk);
+            Chunk = null;
+            return chunk;
+        }
 
         /// <summary>Gives the chunk back to the pool, once.</summary>
         public void Release()

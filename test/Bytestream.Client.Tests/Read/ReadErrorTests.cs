@@ -61,11 +61,22 @@ public class ReadErrorTests : ReadServerTestBase
     }
 
     [Test]
-    public void DownloadAsync_OffsetBeyondTheEndOfAReapiBlob_ThrowsOutOfRange()
+    public void DownloadAsync_OffsetBeyondTheEndOfAReapiBlob_ThrowsBeforeAnyCall()
     {
         var (name, _) = AddBlob(100);
 
-        var ex = Assert.ThrowsAsync<RpcException>(() => CreateClient().DownloadAsync(name, new MemoryStream(), new DownloadOptions { Offset = 200 }).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => CreateClient().DownloadAsync(name, new MemoryStream(), new DownloadOptions { Offset = 200 }).DefaultTimeout());
+
+        Assert.That(ex!.Message, Does.Contain("100 bytes"));
+        Assert.That(ReadCalls, Is.Empty);
+    }
+
+    [Test]
+    public void DownloadAsync_OffsetBeyondTheEndOfAPlainName_ThrowsTheServersOutOfRange()
+    {
+        Server.SetResource("plain/resource", new byte[100]);
+
+        var ex = Assert.ThrowsAsync<RpcException>(() => CreateClient().DownloadAsync("plain/resource", new MemoryStream(), new DownloadOptions { Offset = 200 }).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.OutOfRange));
     }

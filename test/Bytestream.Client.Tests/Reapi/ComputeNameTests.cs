@@ -92,42 +92,4 @@ public class ComputeNameTests
             File.Delete(path);
         }
     }
-
-    [TestCase("main/blobs/00ff/2", BlobCompression.Zstd, "main/compressed-blobs/zstd/00ff/2")]
-    [TestCase("blobs/00ff/2", BlobCompression.Zstd, "compressed-blobs/zstd/00ff/2")]
-    [TestCase("a/b/uploads/1b4e28ba-2fa1-41d2-883f-0016d3cca427/blobs/blake3/00ff/5000/meta", BlobCompression.Auto,
-        "a/b/uploads/1b4e28ba-2fa1-41d2-883f-0016d3cca427/compressed-blobs/zstd/blake3/00ff/5000/meta")]
-    [TestCase("main/blobs/00ff/2", BlobCompression.Auto, null)]
-    [TestCase("main/blobs/00ff/2", BlobCompression.None, null)]
-    [TestCase("main/compressed-blobs/zstd/00ff/5000", BlobCompression.Zstd, null)]
-    [TestCase("plain/resource", BlobCompression.Zstd, null)]
-    public void Choose_MapsPlainBlobNamesOnly(string name, BlobCompression compression, string? expected) =>
-        Assert.That(CompressedNames.Choose(name, compression, threshold: 4096, serverLacksCompression: false), Is.EqualTo(expected));
-
-    [TestCase("main/uploads/1b4e28ba-2fa1-41d2-883f-0016d3cca427/compressed-blobs/zstd/00ff/5000")]
-    [TestCase("a/b/uploads/1b4e28ba-2fa1-41d2-883f-0016d3cca427/compressed-blobs/zstd/blake3/00ff/5000/meta")]
-    [TestCase("uploads/1b4e28ba-2fa1-41d2-883f-0016d3cca427/compressed-blobs/zstd/00ff/5000")]
-    public void WithNewUploadId_ChangesOnlyTheUploadId(string name)
-    {
-        var fresh = CompressedNames.WithNewUploadId(name)!;
-
-        var (before, after) = (name.Split('/'), fresh.Split('/'));
-        var id = Array.IndexOf(before, "uploads") + 1;
-        Assert.Multiple(() =>
-        {
-            Assert.That(after, Has.Length.EqualTo(before.Length));
-            Assert.That(Guid.TryParse(after[id], out _), Is.True);
-            Assert.That(after[id], Is.Not.EqualTo(before[id]));
-            Assert.That(after.Where((_, i) => i != id), Is.EqualTo(before.Where((_, i) => i != id)));
-            Assert.That(BlobResourceName.Parse(fresh), Is.EqualTo(BlobResourceName.Parse(name)), "the same blob");
-        });
-    }
-
-    [Test]
-    public void WithNewUploadId_ReadName_HasNoIdToChange() =>
-        Assert.That(CompressedNames.WithNewUploadId("main/compressed-blobs/zstd/00ff/5000"), Is.Null);
-
-    [Test]
-    public void Choose_ServerWithoutCompression_KeepsThePlainName() =>
-        Assert.That(CompressedNames.Choose("main/blobs/00ff/2", BlobCompression.Zstd, 0, serverLacksCompression: true), Is.Null);
 }

@@ -34,20 +34,27 @@ public class SharedUploadTests : ServerTestBase
     }
 
     [Test]
-    public async Task UploadAsync_SamePlainName_SharesToo()
+    public async Task UploadAsync_SamePlainNameWithOtherBytes_NeverShares()
     {
-        var data = TestData.Random(Size);
+        // A plain name says nothing about the bytes: the second caller's data must go out, not be reported shared.
+        var first = TestData.Random(Size, seed: 1);
+        var second = TestData.Random(Size, seed: 2);
         var client = CreateClient(o => o.ChunkSize = Chunk);
-        var gated = new GatedReadStream(data, Chunk);
+        using var cancelFirst = new CancellationTokenSource();
 
-        var first = client.UploadAsync("plain/shared", gated);
+        var firstUpload = client.UploadAsync("plain/shared", new GatedReadStream(first, Chunk), cancellationToken: cancelFirst.Token);
         await Eventually.UntilAsync(() => WriteCalls.Count == 1, "the first upload's Write call");
-        var second = client.UploadAsync("plain/shared", data);
-        gated.Open();
-        await Task.WhenAll(first, second).DefaultTimeout();
+        var secondResult = await client.UploadAsync("plain/shared", second).DefaultTimeout();
+        cancelFirst.Cancel();
 
-        Assert.That((await second).Shared, Is.True);
-        Assert.That(WriteCalls, Has.Count.EqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(secondResult.Shared, Is.False);
+            Assert.That(secondResult.BytesSent, Is.EqualTo(Size), "the second caller's bytes went out");
+            Assert.That(TestData.Sha256(StoredResource("plain/shared")), Is.EqualTo(TestData.Sha256(second)));
+            Assert.That(WriteCalls, Has.Count.EqualTo(2));
+            Assert.CatchAsync<OperationCanceledException>(() => firstUpload.DefaultTimeout());
+        });
     }
 
     [Test]

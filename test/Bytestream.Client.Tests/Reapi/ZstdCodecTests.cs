@@ -56,8 +56,8 @@ public class ZstdCodecTests
         var wire = await DrainAsync(source);
 
         Assert.That(TestData.Sha256(Decompress(wire)), Is.EqualTo(TestData.Sha256(data)));
-        Assert.That(source.CompressedLength, Is.EqualTo(wire.Length));
-        Assert.That(source.UncompressedAt(wire.Length), Is.EqualTo(size));
+        Assert.That(source.Position, Is.EqualTo(wire.Length));
+        Assert.That(source.CallerPosition, Is.EqualTo(size));
         if (compressible && size > Chunk)
         {
             Assert.That(wire.Length, Is.LessThan(size / 3), "text compresses");
@@ -73,7 +73,7 @@ public class ZstdCodecTests
         await source.NextAsync(CancellationToken.None);
         await source.NextAsync(CancellationToken.None);
 
-        Assert.That(source.TryRestart(), Is.True);
+        await source.MoveToAsync(0, CancellationToken.None);
         Assert.That(source.Position, Is.Zero);
         var wire = await DrainAsync(source);
 
@@ -81,33 +81,31 @@ public class ZstdCodecTests
     }
 
     [Test]
-    public async Task CompressingSource_NonSeekable_KeepsTheCompressedBytesToResend()
+    public async Task CompressingSource_NonSeekable_TheReplayLayerResendsTheCompressedBytes()
     {
         var data = Data(300_000, compressible: false);
-        using var source = Create(Inner.NonSeekable, data);
+        using var source = new ReplayingUploadSource("x", Create(Inner.NonSeekable, data), new ReplayBuffer(64L << 20, Chunk), Chunk);
         var wire = await DrainAsync(source);
 
-        Assert.That(source.TryRestart(), Is.False);
-        Assert.That(source.HeldFrom, Is.Zero);
-        var resent = new MemoryStream();
-        await source.ReplayAsync(0, wire.Length, (chunk, _) => { resent.Write(chunk.Span); return default; }, CancellationToken.None);
-        Assert.That(resent.ToArray(), Is.EqualTo(wire));
+        await source.MoveToAsync(0, CancellationToken.None);
+
+        Assert.That(await DrainAsync(source), Is.EqualTo(wire));
     }
 
     [Test]
-    public async Task CompressingSource_UncompressedAt_RisesWithTheOffset()
+    public async Task CompressingSource_CallerPosition_RisesWithTheOffset()
     {
         var data = Data(400_000, compressible: true);
         using var source = Create(Inner.Memory, data);
         var ends = new List<long>();
-        while (!(await source.NextAsync(CancellationToken.None)).IsEmpty)
+        Assert.That(source.CallerPosition, Is.Zero);
+        while (!(await source.NextAsync(CancellationToken.None)).IsEnd)
         {
-            ends.Add(source.UncompressedAt(source.Position));
+            ends.Add(source.CallerPosition);
         }
 
         Assert.That(ends, Is.Ordered.And.Not.Empty);
         Assert.That(ends[^1], Is.EqualTo(data.Length));
-        Assert.That(source.UncompressedAt(0), Is.Zero);
     }
 
     [TestCase(-1)]
@@ -115,7 +113,7 @@ public class ZstdCodecTests
     public void CompressingSource_DataOfAnotherLength_Throws(int delta)
     {
         var data = Data(50_000, compressible: true);
-        using var source = new CompressingUploadSource("x", new MemoryUploadSource("x", data, Chunk), 1, Chunk, data.Length + delta, 1 << 20);
+        using var source = new CompressingUploadSource("x", new MemoryUploadSource("x", data, Chunk), 1, Chunk, data.Length + delta);
 
         var error = Assert.ThrowsAsync<ByteStreamException>(() => DrainAsync(source));
 
@@ -185,9 +183,9 @@ public class ZstdCodecTests
         {
             Inner.Memory => new MemoryUploadSource("x", data, Chunk),
             Inner.Seekable => new SeekableUploadSource("x", new MemoryStream(data), Chunk),
-            _ => new BufferedStreamSource("x", new ForwardOnlyReadStream(data), Chunk, 0),
+            _ => new StreamUploadSource("x", new ForwardOnlyReadStream(data), Chunk),
         };
-        return new CompressingUploadSource("x", plain, 1, Chunk, data.Length, 64L << 20);
+        return new CompressingUploadSource("x", plain, 1, Chunk, data.Length);
     }
 
     private static async Task<byte[]> DrainAsync(UploadSource source)
@@ -196,13 +194,13 @@ public class ZstdCodecTests
         while (true)
         {
             var chunk = await source.NextAsync(CancellationToken.None);
-            if (chunk.IsEmpty)
+            if (chunk.IsEnd)
             {
                 return wire.ToArray();
             }
 
-            Assert.That(chunk.Length, Is.LessThanOrEqualTo(Chunk));
-            wire.Write(chunk.Span);
+            Assert.That(chunk.Data.Length, Is.LessThanOrEqualTo(Chunk));
+            wire.Write(chunk.Data.Span);
         }
     }
 

@@ -61,11 +61,11 @@ public class CommitJudgeTests
         yield return Case("complete with another size than the known length: violation",
             Judge(100), j => { j.Sent(100); return j.OnStatus(new WriteStatus(90, true), false, 100); }, CommitVerdict.Fail, 90, error: "finished the upload");
         yield return Case("compressed upload answered with the compressed bytes written: done",
-            new CommitJudge(CompressedName, null, 5), j => j.OnWriteResponse(321, finishSent: true, position: 321), CommitVerdict.Complete, 321);
+            new CommitJudge(CompressedName, null, 5, uncompressedSize: 1000), j => j.OnWriteResponse(321, finishSent: true, position: 321), CommitVerdict.Complete, 321);
         yield return Case("compressed upload answered with the uncompressed size: done",
-            new CommitJudge(CompressedName, null, 5), j => j.OnWriteResponse(1000, finishSent: true, position: 321), CommitVerdict.Complete, 1000);
+            new CommitJudge(CompressedName, null, 5, uncompressedSize: 1000), j => j.OnWriteResponse(1000, finishSent: true, position: 321), CommitVerdict.Complete, 1000);
         yield return Case("compressed upload answered with -1: done",
-            new CommitJudge(CompressedName, null, 5), j => j.OnWriteResponse(-1, finishSent: false, position: 100), CommitVerdict.Complete, -1);
+            new CommitJudge(CompressedName, null, 5, uncompressedSize: 1000), j => j.OnWriteResponse(-1, finishSent: false, position: 100), CommitVerdict.Complete, -1);
 
         // Protocol violations.
         yield return Case("committed beyond what was sent",
@@ -175,7 +175,7 @@ public class CommitJudgeTests
     [TestCase(4096, true)]
     public void OnStatus_CompressedUploadIncomplete_RestartsAtZeroUnderANewUploadIdOnlyWhereTheServerKeepsBytes(long committed, bool freshUpload)
     {
-        var judge = new CommitJudge(CompressedName, null, 5, restartsOnly: true);
+        var judge = new CommitJudge(CompressedName, null, 5, uncompressedSize: 1000);
         judge.Sent(8000);
 
         var decision = judge.OnStatus(new WriteStatus(committed, false), false, 8000);
@@ -187,7 +187,7 @@ public class CommitJudgeTests
     [TestCase(4096, true)]
     public void OnExistingStatus_CompressedUploadIncomplete_StartsAtZeroUnderANewUploadIdOnlyWhereTheServerKeepsBytes(long committed, bool freshUpload)
     {
-        var judge = new CommitJudge(CompressedName, null, 5, restartsOnly: true);
+        var judge = new CommitJudge(CompressedName, null, 5, uncompressedSize: 1000);
 
         var decision = judge.OnExistingStatus(new WriteStatus(committed, false));
 
@@ -197,7 +197,7 @@ public class CommitJudgeTests
     [Test]
     public void OnStatusUnknown_CompressedUpload_RestartsAtZeroUnderTheSameName()
     {
-        var judge = new CommitJudge(CompressedName, null, 5, restartsOnly: true);
+        var judge = new CommitJudge(CompressedName, null, 5, uncompressedSize: 1000);
         judge.Sent(8000);
 
         var decision = judge.OnStatusUnknown();

@@ -30,10 +30,10 @@ public class UploadResumeTests : ServerTestBase
     }
 
     [Test]
-    public async Task UploadAsync_ResumedAttempt_ReportsProgressThroughTheResentBytesToTheTotal([Values] Source source)
+    public async Task UploadAsync_ResumedAttempt_ProgressNeverGoesBackAndEndsAtTheTotal([Values] Source source)
     {
         // The whole source is read before the cut, and the server keeps only half: the resumed attempt
-        // resends the rest from what the client holds. Its progress used to stay where the server stood.
+        // resends the rest. Progress used to drop back to where the server stood (API.md, v3: Progress).
         var client = CreateClient(o => o.ChunkSize = Chunk);
         var data = TestData.Random(4 * Chunk);
         var reports = new List<TransferProgress>();
@@ -42,14 +42,37 @@ public class UploadResumeTests : ServerTestBase
 
         var result = await UploadAsync(client, source, "blobs/progress-resumed", data, new UploadOptions { Progress = new SynchronousProgress(reports.Add) }).DefaultTimeout();
 
-        var resumedAt = Enumerable.Range(1, reports.Count - 1).FirstOrDefault(i => reports[i].BytesTransferred < reports[i - 1].BytesTransferred);
+        var transferred = reports.Select(r => r.BytesTransferred).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(result.Resumes, Is.EqualTo(1));
-            Assert.That(resumedAt, Is.GreaterThan(0), "the resumed attempt reports from where the server stood");
-            Assert.That(reports.Skip(resumedAt).Select(r => r.BytesTransferred), Is.Ordered.Ascending);
-            Assert.That(reports[^1].BytesTransferred, Is.EqualTo(data.Length));
+            Assert.That(transferred, Is.Ordered.Ascending.And.Unique, "never back, never the same twice");
+            Assert.That(transferred[^1], Is.EqualTo(data.Length));
+            Assert.That(reports.Select(r => r.TotalBytes), Is.All.EqualTo(source is Source.Memory or Source.SeekableStream ? data.Length : null), "known only from the source");
+            Assert.That(result.BytesSent, Is.GreaterThan(data.Length), "what was resent is in BytesSent");
             Assert.That(TestData.Sha256(StoredResource("blobs/progress-resumed")), Is.EqualTo(TestData.Sha256(data)));
+        });
+    }
+
+    [Test]
+    public async Task UploadAsync_CompressedRestartAtZero_ProgressNeverGoesBackAndEndsAtTheTotal([Values] Source source)
+    {
+        // A compressed upload starts again at 0 after a cut: the bytes sent again count only past the highest report.
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        var data = TestData.Random(6 * Chunk);
+        var name = TestData.ZstdUploadName(data);
+        var reports = new List<TransferProgress>();
+        Server.Faults.CutWrite(afterBytes: 3 * Chunk);
+
+        var result = await UploadAsync(client, source, name, data, new UploadOptions { Progress = new SynchronousProgress(reports.Add) }).DefaultTimeout();
+
+        var transferred = reports.Select(r => r.BytesTransferred).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Resumes, Is.EqualTo(1));
+            Assert.That(transferred, Is.Ordered.Ascending.And.Unique);
+            Assert.That(transferred[^1], Is.EqualTo(data.Length));
+            Assert.That(TestData.Sha256(StoredResource(TestData.BlobName(data))), Is.EqualTo(TestData.Sha256(data)));
         });
     }
 

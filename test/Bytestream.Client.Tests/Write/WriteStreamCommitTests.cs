@@ -62,6 +62,30 @@ public class WriteStreamCommitTests : ServerTestBase
     }
 
     [Test]
+    public async Task WaitForCommitAsync_CompressedName_ReturnsOnceTheCompressedBytesOfWhatWasWrittenAreCommitted()
+    {
+        // Whole chunks only, so no short chunk pushes the encoder: the wait's flush must. It compared the
+        // server's compressed committed size with the uncompressed Position, and never returned.
+        var data = TestData.Text(6 * Chunk);
+        var client = CreateClient(o => o.ChunkSize = Chunk);
+        await using var stream = client.OpenWrite(TestData.ZstdUploadName(data));
+        await stream.WriteAsync(data.AsMemory(0, 3 * Chunk)).AsTask().DefaultTimeout();
+
+        var committed = await stream.WaitForCommitAsync().DefaultTimeout();
+        var upToThere = TestData.Zstd(data.AsSpan(0, 3 * Chunk)).Length;
+        await stream.WriteAsync(data.AsMemory(3 * Chunk)).AsTask().DefaultTimeout();
+        var result = await stream.CompleteAsync().DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(committed, Is.GreaterThan(upToThere / 2), "the compressed bytes of half the data, not none");
+            Assert.That(committed, Is.LessThan(3 * Chunk), "compressed bytes, not the uncompressed Position");
+            Assert.That(committed, Is.LessThanOrEqualTo(result.CompressedSize!.Value));
+            Assert.That(TestData.Sha256(StoredResource(TestData.BlobName(data))), Is.EqualTo(TestData.Sha256(data)));
+        });
+    }
+
+    [Test]
     public async Task WaitForCommitAsync_ThenComplete_UploadsEveryByte()
     {
         var data = TestData.Random(Written);

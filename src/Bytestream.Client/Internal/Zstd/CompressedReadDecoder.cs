@@ -10,7 +10,7 @@ namespace Bytestream.Client.Internal.Zstd;
 /// blob means a server that ignored <c>read_offset</c> (bb-storage #360), never spliced in.
 /// Not thread-safe.
 /// </summary>
-internal sealed class CompressedReadDecoder : IDisposable
+internal sealed class CompressedReadDecoder : ReadStage
 {
     /// <summary>The longest zstd frame header (magic, descriptor, window, dictionary id, content size).</summary>
     private const int MaxFrameHeader = 18;
@@ -29,6 +29,9 @@ internal sealed class CompressedReadDecoder : IDisposable
     private long _offset;
     private long _remaining;
 
+    /// <summary>The most uncompressed bytes one <see cref="Decode"/> hands out.</summary>
+    public const int DefaultOutputSize = 256 * 1024;
+
     public CompressedReadDecoder(string resourceName, int outputSize)
     {
         _resourceName = resourceName;
@@ -36,7 +39,7 @@ internal sealed class CompressedReadDecoder : IDisposable
     }
 
     /// <summary>A new Read call from uncompressed <paramref name="offset"/>, which should yield <paramref name="remaining"/> bytes.</summary>
-    public void StartCall(long offset, long remaining)
+    public override void StartCall(long offset, long remaining)
     {
         ReturnInput();
         _decoder ??= ZstdDecoder.Rent();
@@ -53,7 +56,7 @@ internal sealed class CompressedReadDecoder : IDisposable
     /// gives it back to the pool once it is decoded. The first bytes of a call wait in the header buffer until the
     /// header is checked, and are decoded from there.
     /// </summary>
-    public void Feed(ReadChunk chunk)
+    public override void Feed(ReadChunk chunk)
     {
         ReturnInput();
         _input = chunk;
@@ -74,7 +77,7 @@ internal sealed class CompressedReadDecoder : IDisposable
 
     /// <summary>Decodes the next uncompressed bytes (valid until the next call), or returns none when it needs more input.</summary>
     /// <exception cref="ByteStreamException">The data is not zstd.</exception>
-    public ReadOnlyMemory<byte> Decode()
+    public override ReadOnlyMemory<byte> Decode()
     {
         if (!_headerChecked || (_input is null && _headerFed == _headerLength))
         {
@@ -137,7 +140,7 @@ internal sealed class CompressedReadDecoder : IDisposable
 
     /// <summary>The call's stream ended cleanly: a stream shorter than a frame header is checked now, and <see cref="Decode"/> drains what is left.</summary>
     /// <exception cref="ByteStreamException">The first frame declares more than is left.</exception>
-    public void InputEnded()
+    public override void InputEnded()
     {
         if (!_headerChecked)
         {
@@ -147,7 +150,7 @@ internal sealed class CompressedReadDecoder : IDisposable
 
     /// <summary>Everything of the call is decoded: every frame must be complete.</summary>
     /// <exception cref="ByteStreamException">The stream ended inside a frame.</exception>
-    public void EndCall()
+    public override void EndCall()
     {
         if (_frameOpen || _input is not null || _headerFed < _headerLength)
         {
@@ -155,7 +158,7 @@ internal sealed class CompressedReadDecoder : IDisposable
         }
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         ReturnInput();
         _decoder?.Dispose();
