@@ -22,10 +22,7 @@ public sealed class ByteStreamWriteStream : Stream
     private readonly ClientCore _core;
     private readonly TransferPlan _plan;
     private readonly UploadOptions? _options;
-    private WrittenUploadSource? _source;
-    private UploadSession? _session;
-    private Task<UploadResult>? _upload;
-    private CancellationTokenSource? _cancellation;
+    private BackgroundUpload? _upload;
     private long _position;
     private State _state;
     private Exception? _failure;
@@ -54,7 +51,7 @@ public sealed class ByteStreamWriteStream : Stream
     public string ResourceName { get; }
 
     /// <summary>Gets the last committed size the server reported (through QueryWriteStatus or the final response).</summary>
-    public long CommittedSize => _result?.CommittedSize ?? Math.Max(_session?.CommittedSize ?? 0, Volatile.Read(ref _waitedCommit));
+    public long CommittedSize => _result?.CommittedSize ?? Math.Max(_upload?.CommittedSize ?? 0, Volatile.Read(ref _waitedCommit));
 
     /// <inheritdoc/>
     public override bool CanRead => false;
@@ -99,9 +96,7 @@ public sealed class ByteStreamWriteStream : Stream
         ThrowIfNotOpen();
         try
         {
-            var source = Start();
-            source.End();
-            _result = await WithCancellation(_upload!, cancellationToken).ConfigureAwait(false);
+            _result = await Start().CompleteAsync(cancellationToken).ConfigureAwait(false);
             _state = State.Completed;
             return _result;
         }
@@ -179,9 +174,9 @@ public sealed class ByteStreamWriteStream : Stream
                 throw ThrowHelper.LengthMismatch(ResourceName, _plan.Length.Value, _position + buffer.Length, CommittedSize);
             }
 
-            var written = Start().WriteAsync(buffer);
+            var written = Start().WriteAsync(buffer, cancellationToken);
             _position += buffer.Length;
-            await WithCancellation(written, cancellationToken).ConfigureAwait(false);
+            await written.ConfigureAwait(false);
         }
         catch (Exception ex) when (OnWriteFailed(ex, cancellationToken) is var seen && seen != ex)
         {
@@ -209,14 +204,14 @@ public sealed class ByteStreamWriteStream : Stream
     /// <returns>A task that completes when the chunk was sent.</returns>
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_state != State.Open || _source is null)
+        if (_state != State.Open || _upload is null)
         {
             return;
         }
 
         try
         {
-            await WithCancellation(_source.FlushAsync(), cancellationToken).ConfigureAwait(false);
+            await _upload.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (OnWriteFailed(ex, cancellationToken) is var seen && seen != ex)
         {
@@ -256,38 +251,15 @@ public sealed class ByteStreamWriteStream : Stream
             return CommittedSize;
         }
 
-        var upload = _upload!;
-        var session = _session!;
         try
         {
-            await _source!.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var committed = await _upload!.WaitForCommitAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _waitedCommit, Math.Max(_waitedCommit, committed));
+            return committed;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && OnWriteFailed(ex, CancellationToken.None) is var seen && seen != ex)
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not NotSupportedException && OnWriteFailed(ex, CancellationToken.None) is var seen && seen != ex)
         {
             throw seen;
-        }
-
-        // Everything written was sent: the wire bytes that carry it are what must be committed.
-        var target = session.WirePosition;
-        var pause = TimeSpan.FromMilliseconds(10);
-        while (true)
-        {
-            var status = await AskCommittedAsync(session.WireName, cancellationToken).ConfigureAwait(false);
-            if (CommitWaitRule.IsCommitted(ResourceName, status, target, session.WirePosition, _plan.Compressed))
-            {
-                Volatile.Write(ref _waitedCommit, Math.Max(_waitedCommit, status.CommittedSize));
-                return status.CommittedSize;
-            }
-
-            // The upload going on in the background may fail meanwhile: then there is nothing more to wait for.
-            await Task.WhenAny(Task.Delay(pause, _core.TimeProvider, cancellationToken), upload).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (upload.IsFaulted)
-            {
-                throw OnWriteFailed(upload.Exception!.InnerException!, CancellationToken.None);
-            }
-
-            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.TicksPerSecond));
         }
     }
 
@@ -321,11 +293,7 @@ public sealed class ByteStreamWriteStream : Stream
         }
         finally
         {
-            if (_state != State.Completed)
-            {
-                Release();
-            }
-
+            _upload?.Dispose();
             _state = State.Disposed;
         }
 
@@ -343,53 +311,8 @@ public sealed class ByteStreamWriteStream : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>Starts the upload on first use: its session runs in the background and takes the writes from <see cref="WrittenUploadSource"/>.</summary>
-    private WrittenUploadSource Start()
-    {
-        if (_source is null)
-        {
-            _source = new WrittenUploadSource(ResourceName, _core.Options.ChunkSize);
-            _session = new UploadSession(_core, _plan, _options, _source);
-            _cancellation = new CancellationTokenSource();
-            _upload = RunAsync(_session, _source, _cancellation.Token);
-        }
-
-        return _source;
-    }
-
-    private static async Task<UploadResult> RunAsync(UploadSession session, WrittenUploadSource source, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await session.RunAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            source.Fail(ex);
-            throw;
-        }
-        finally
-        {
-            session.Dispose();
-        }
-    }
-
-    /// <summary>Waits for the upload's <paramref name="task"/>; the caller's token cancels the whole upload.</summary>
-    private async Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
-    {
-        using (cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancellation))
-        {
-            return await task.ConfigureAwait(false);
-        }
-    }
-
-    private async Task WithCancellation(Task task, CancellationToken cancellationToken)
-    {
-        using (cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancellation))
-        {
-            await task.ConfigureAwait(false);
-        }
-    }
+    /// <summary>Starts the upload on first use: its session runs in the background and takes the writes.</summary>
+    private BackgroundUpload Start() => _upload ??= new BackgroundUpload(_core, _plan, _options);
 
     /// <summary>Records a failed operation and returns what the caller sees: the failure, or a cancellation with the caller's token.</summary>
     private Exception OnWriteFailed(Exception error, CancellationToken cancellationToken)
@@ -415,21 +338,8 @@ public sealed class ByteStreamWriteStream : Stream
             : error;
     }
 
-    /// <summary>One QueryWriteStatus with the client's retries; NOT_FOUND is nothing committed yet (the first bytes may still be on their way).</summary>
-    private async Task<WriteStatus> AskCommittedAsync(string wireName, CancellationToken cancellationToken)
-    {
-        var answer = await WriteStatusQuery.AskWithRetriesAsync(_core, wireName, _options?.Headers, cancellationToken).ConfigureAwait(false);
-        return answer.Unimplemented
-            ? throw new NotSupportedException($"The server does not answer QueryWriteStatus for '{ResourceName}' (UNIMPLEMENTED), so it cannot say what it committed. FlushAsync still sends the bytes.", answer.Unknown)
-            : answer.Status;
-    }
-
     /// <summary>Ends the upload's session, if it still runs: the call ends without finish_write.</summary>
-    private void Release()
-    {
-        _cancellation?.Cancel();
-        _upload?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
+    private void Release() => _upload?.Release();
 
     private void ThrowIfNotOpen()
     {

@@ -7,7 +7,7 @@ namespace Bytestream.Client.Internal;
 /// The loop of one upload, whatever its source: it sends the source's chunks on a <see cref="WriteCall"/>, finishes
 /// it, and after a failure asks where the server stands and moves the source back there. What each answer of the
 /// server means is decided by its <see cref="CommitJudge"/>; what the transfer is (its wire name, compressed or not,
-/// its length) by its <see cref="TransferPlan"/>; when the replay buffer may drop bytes is decided here. One
+/// its length) by its <see cref="TransferPlan"/>; when the replay buffer may drop bytes by its <see cref="ReplayRoom"/>. One
 /// operation at a time; not thread-safe.
 /// </summary>
 internal sealed class UploadSession : IDisposable
@@ -15,10 +15,9 @@ internal sealed class UploadSession : IDisposable
     private readonly ClientCore _core;
     private readonly UploadOptions? _options;
     private readonly UploadSource _source;
-    private readonly ReplayBuffer? _buffer;
+    private readonly ReplayRoom? _room;
     private readonly CommitJudge _judge;
     private readonly UploadProgress _progress;
-    private readonly BackgroundStatusQuery _backgroundQuery = new();
     private readonly OperationTelemetry _telemetry;
     private TransferPlan _plan;    // a compressed upload that starts again may take a new upload id
 
@@ -27,16 +26,15 @@ internal sealed class UploadSession : IDisposable
     private bool _failedBefore;    // the next call is a resume
     private bool _resumeDecided;   // after a failure: the judge said where to go on; otherwise ask QueryWriteStatus first
     private bool _sourceEnded;     // the source handed out its last byte
-    private bool _cannotQuery;     // the server answered UNIMPLEMENTED: no background queries
-    private long _keptSinceQuery;  // bytes kept for replay since the last background query
 
     public UploadSession(ClientCore core, TransferPlan plan, UploadOptions? options, UploadSource data)
     {
         _core = core;
         _plan = plan;
         _options = options;
-        (_source, _buffer) = UploadSources.Build(core, plan, data);
+        (_source, var buffer) = UploadSources.Build(core, plan, data);
         _judge = CommitJudge.For(plan, core.Options.MaxRetryAttempts);
+        _room = buffer is null ? null : new ReplayRoom(core, buffer, _judge, options?.Headers);
         _progress = new UploadProgress(options?.Progress, plan.Length);
         _telemetry = new OperationTelemetry("upload", plan.WireName, core.TimeProvider);
     }
@@ -153,9 +151,9 @@ internal sealed class UploadSession : IDisposable
     {
         while (!_sourceEnded)
         {
-            if (_buffer is { } buffer && _source.Position == buffer.End && buffer.NeedsRoom(_core.Options.ChunkSize))
+            if (_room is { } room)
             {
-                await MakeRoomAsync(buffer, cancellationToken).ConfigureAwait(false);
+                await room.MakeRoomIfFullAsync(WireName, _source.Position, callEnded: _call is { Ended: true }, cancellationToken).ConfigureAwait(false);
             }
 
             if (_call is { Ended: true })
@@ -188,7 +186,7 @@ internal sealed class UploadSession : IDisposable
             Telemetry.DataSent.Add(chunk.Data.Length);
             await call.SendAsync(chunk.Data, finishWrite: false, cancellationToken).ConfigureAwait(false);
             _progress.Report(_source.CallerPosition);
-            StartBackgroundQueryIfDue(chunk.Data.Length, cancellationToken);
+            _room?.Kept(WireName, chunk.Data.Length, cancellationToken);
         }
 
         if (_call is { Ended: true })
@@ -317,76 +315,12 @@ internal sealed class UploadSession : IDisposable
         if (answer.Unknown is { } unknown)
         {
             Log.WriteStatusUnknown(_core.Logger, WireName, unknown.StatusCode);
-            _cannotQuery |= answer.Unimplemented;
+            _room?.Heard(answer);
             return _judge.OnStatusUnknown();
         }
 
         Log.WriteStatusReceived(_core.Logger, WireName, answer.Status.CommittedSize, answer.Status.Complete);
         return existing ? _judge.OnExistingStatus(answer.Status) : _judge.OnStatus(answer.Status, _finishSent, _source.Position);
-    }
-
-    /// <summary>Once the replay buffer is half full, asks in the background what the server committed, to have the answer ready when it is full.</summary>
-    private void StartBackgroundQueryIfDue(int kept, CancellationToken cancellationToken)
-    {
-        if (_buffer is not { KeepsNothing: false } buffer || _cannotQuery || _judge.RestartsOnly)
-        {
-            return;
-        }
-
-        // Spaced out, so a server that commits late is not asked on every chunk.
-        _keptSinceQuery += kept;
-        if (buffer.Held >= buffer.MaxBytes / 2 && _keptSinceQuery >= buffer.MaxBytes / 4)
-        {
-            _keptSinceQuery = 0;
-            _backgroundQuery.Start(_core, WireName, _options?.Headers, _judge.Epoch, cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// The replay buffer is full: drops what the server committed (the background answer, or a fresh one),
-    /// and if that is not enough, the oldest bytes: the upload goes on, but cannot resume before them.
-    /// Nothing is dropped while the call is known to have ended: its resume may need it all.
-    /// </summary>
-    private async ValueTask MakeRoomAsync(ReplayBuffer buffer, CancellationToken cancellationToken)
-    {
-        // A compressed upload restarts at 0 whatever the server committed: asking would not free a byte.
-        if (!buffer.KeepsNothing && !_judge.RestartsOnly)
-        {
-            var (answer, epoch) = await _backgroundQuery.TakeAsync().ConfigureAwait(false);
-            if (answer is null && !_cannotQuery && _call is not { Ended: true })
-            {
-                (answer, epoch) = (await QueryHintAsync(cancellationToken).ConfigureAwait(false), _judge.Epoch);
-            }
-
-            _cannotQuery |= answer?.Unimplemented == true;
-            if (answer is { Unknown: null, Status: var status })
-            {
-                var decision = _judge.OnBackgroundStatus(status, epoch);
-                buffer.Release(decision.Verdict == CommitVerdict.Fail ? throw decision.Error! : decision.Offset, _source.Position);
-            }
-        }
-
-        if (buffer.NeedsRoom(_core.Options.ChunkSize) && _call is not { Ended: true })
-        {
-            var heldFrom = buffer.MakeRoom(_source.Position);
-            if (!buffer.KeepsNothing)
-            {
-                Log.ReplayBufferDropped(_core.Logger, WireName, CommittedSize, heldFrom);
-            }
-        }
-    }
-
-    /// <summary>A QueryWriteStatus, with retries, whose failure only means no answer.</summary>
-    private async ValueTask<StatusAnswer?> QueryHintAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await WriteStatusQuery.AskWithRetriesAsync(_core, WireName, _options?.Headers, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Records in telemetry that the upload failed; never handles the exception.</summary>
