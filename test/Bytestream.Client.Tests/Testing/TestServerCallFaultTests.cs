@@ -126,7 +126,7 @@ public class TestServerCallFaultTests : TestServerFixture
 
         await call.RequestStream.CompleteAsync().DefaultTimeout();
         // The second request crosses the stall point; the server records it before it takes the stall.
-        await Eventually.UntilAsync(() => Server.WriteRequests.Count == 2, "the request that crosses the stall point");
+        await Eventually.UntilAsync(() => Server.WriteRequests.Count >= 2, "the request that crosses the stall point");
         await cancellation.CancelAsync();
         var status = await StatusOf(() => call.ResponseAsync.DefaultTimeout());
         await Server.Calls[0].Ended.DefaultTimeout();
@@ -206,7 +206,7 @@ public class TestServerCallFaultTests : TestServerFixture
         await server.DisposeAsync().DefaultTimeout();
         var error = Assert.ThrowsAsync<RpcException>(() => next.DefaultTimeout());
 
-        // Left to the host, the call would be aborted after its shutdown timeout, with no status of the server's.
+        // A call left to the host is aborted after its shutdown timeout: the client gets a reset stream, not this status.
         Assert.Multiple(() =>
         {
             Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
