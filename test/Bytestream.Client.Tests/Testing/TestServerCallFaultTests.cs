@@ -2,6 +2,7 @@ using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
 using Google.ByteStream;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Stub = Google.ByteStream.ByteStream.ByteStreamClient;
 
 namespace Bytestream.Client.Tests.Testing;
@@ -9,7 +10,7 @@ namespace Bytestream.Client.Tests.Testing;
 /// <summary>The faults that apply to any method: failing the next calls, and stalling them until the client gives up.</summary>
 public class TestServerCallFaultTests : TestServerFixture
 {
-    /// <summary>The deadline of a call that the server stalls: the call outlives it.</summary>
+    /// <summary>The deadline of a call that the server stalls (counted from the server's receipt of the call): the call outlives it.</summary>
     private static readonly TimeSpan Deadline = TimeSpan.FromMilliseconds(200);
 
     [Test]
@@ -98,9 +99,11 @@ public class TestServerCallFaultTests : TestServerFixture
         Server.SetResource("blobs/stall-deadline", TestData.Random(10));
         Server.Faults.StallNext(ByteStreamMethod.Read);
 
+        using var channel = Server.CreateChannel(new GrpcChannelOptions { HttpHandler = new ServerOnlyDeadline(Deadline), DisposeHttpClient = true });
+
         var status = await StatusOf(async () =>
         {
-            using var call = Client.Read(new ReadRequest { ResourceName = "blobs/stall-deadline" }, deadline: DateTime.UtcNow.Add(Deadline));
+            using var call = new Stub(channel).Read(new ReadRequest { ResourceName = "blobs/stall-deadline" });
             await call.ResponseStream.MoveNext(CancellationToken.None).DefaultTimeout();
         });
         await Server.Calls[0].Ended.DefaultTimeout();
@@ -146,9 +149,11 @@ public class TestServerCallFaultTests : TestServerFixture
     {
         Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 10 * Chunk);
 
+        using var channel = Server.CreateChannel(new GrpcChannelOptions { HttpHandler = new ServerOnlyDeadline(Deadline), DisposeHttpClient = true });
+
         var status = await StatusOf(async () =>
         {
-            using var call = Client.Write(deadline: DateTime.UtcNow.Add(Deadline));
+            using var call = new Stub(channel).Write();
             foreach (var request in Requests("blobs/stall-finish", TestData.Random(Chunk)))
             {
                 await call.RequestStream.WriteAsync(request).DefaultTimeout();
@@ -213,5 +218,18 @@ public class TestServerCallFaultTests : TestServerFixture
             Assert.That(error.Status.Detail, Is.EqualTo("The test server is stopping."));
             Assert.That(stalled.Status, Is.EqualTo(StatusCode.Unavailable));
         });
+    }
+
+    /// <summary>
+    /// Sends a deadline (grpc-timeout) that only the server keeps. With a client-side deadline, the client cancels at
+    /// that moment too, and its cancellation can reach the server before the server's own deadline passes.
+    /// </summary>
+    private sealed class ServerOnlyDeadline(TimeSpan deadline) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.TryAddWithoutValidation("grpc-timeout", $"{(long)deadline.TotalMilliseconds}m");
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }
