@@ -66,7 +66,8 @@ public class ToolErrorTests
         AssertFailure(status, exitCode: 4);
         AssertFailure(download, exitCode: 4);
         AssertFailure(upload, exitCode: 4);
-        Assert.That(File.Exists(Path.Combine(Path.GetTempPath(), "never.bin")) || File.Exists(Path.Combine(Path.GetTempPath(), "never.bin.partial")), Is.False, "a failed download leaves no file");
+        Assert.That(Path.Combine(Path.GetTempPath(), "never.bin"), Does.Not.Exist, "a failed download leaves no file");
+        Assert.That(Path.Combine(Path.GetTempPath(), "never.bin.partial"), Does.Not.Exist, "a failed download leaves no partial file");
     }
 
     [Test]

@@ -39,7 +39,7 @@ public class ConcurrentTransfersTests : ServerTestBase
         Assert.Multiple(() =>
         {
             Assert.That(results.Select(r => r.CommittedSize), Is.All.EqualTo(Size));
-            Assert.That(blobs.All(blob => TestData.Sha256(StoredResource(TestData.BlobName(blob))) == TestData.Sha256(blob)), Is.True);
+            Assert.That(blobs.Select(blob => TestData.Sha256(StoredResource(TestData.BlobName(blob)))), Is.EqualTo(blobs.Select(blob => TestData.Sha256(blob))));
             AssertConnections(ByteStreamMethod.Write, multipleConnections);
         });
     }
@@ -66,7 +66,7 @@ public class ConcurrentTransfersTests : ServerTestBase
 
         Assert.Multiple(() =>
         {
-            Assert.That(Enumerable.Range(0, Transfers).All(i => TestData.Sha256(received[i]) == TestData.Sha256(blobs[i])), Is.True);
+            Assert.That(received.Select(bytes => TestData.Sha256(bytes)), Is.EqualTo(blobs.Select(blob => TestData.Sha256(blob))));
             AssertConnections(ByteStreamMethod.Read, multipleConnections);
         });
     }

@@ -198,21 +198,20 @@ public class ReadResumeTests : ReadServerTestBase
     {
         var (name, data) = AddBlob(Size);
         Server.Faults.FailNext(ByteStreamMethod.Read, StatusCode.Unavailable);
-        var time = new FakeTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var backoff = TimeSpan.FromHours(1);
         var client = CreateClient(o =>
         {
             o.TimeProvider = time;
             o.InitialBackoff = backoff;
             o.MaxBackoff = backoff;
+            o.StallTimeout = null;   // the backoff is the only timer on the fake clock
         });
         var destination = new MemoryStream();
 
         var download = client.DownloadAsync(name, destination);
-        await WaitForReadCallsAsync(1);
-        await ReadCalls[0].Ended.DefaultTimeout();
-        var early = await Task.WhenAny(download, Task.Delay(TimeSpan.FromMilliseconds(300)));
-        Assert.That(early, Is.Not.SameAs(download), "the retry must wait for the fake clock");
+        await Eventually.UntilAsync(() => time.TimersCreated == 1, "the retry's backoff to start on the fake clock");
+        Assert.That(download.IsCompleted, Is.False, "the retry waits for the fake clock");
         Assert.That(ReadCalls, Has.Count.EqualTo(1));
         time.Advance(backoff);
         var count = await download.DefaultTimeout();
@@ -278,7 +277,4 @@ public class ReadResumeTests : ReadServerTestBase
         Assert.That(ReadCalls.Select(c => c.RequestHeaders.GetValue("x-request-id")), Is.All.EqualTo("read-42"));
         Assert.That(ReadCalls.Select(c => c.RequestHeaders.GetValue("authorization")), Is.All.EqualTo("Bearer token"));
     }
-
-    private Task WaitForReadCallsAsync(int count) =>
-        Eventually.UntilAsync(() => ReadCalls.Count >= count, $"{count} Read calls");
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Bytestream.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -294,7 +293,6 @@ public class ServerProfileTests
         using var channel = server.CreateChannel();
         server.SetResource("sf/resource", TestData.Random(Chunk));
         var client = Client(channel, retries: 2, stallTimeout: TimeSpan.FromMilliseconds(100));
-        var started = Stopwatch.GetTimestamp();
 
         var upload = Assert.ThrowsAsync<RpcException>(() => client.UploadAsync("sf/upload", TestData.Random(3 * Chunk)).WaitAsync(Bound));
         var download = Assert.ThrowsAsync<RpcException>(() => client.ReadAllBytesAsync("sf/resource").WaitAsync(Bound));
@@ -305,7 +303,6 @@ public class ServerProfileTests
             Assert.That(upload!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded), upload.ToString());
             Assert.That(download!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded), download.ToString());
             Assert.That(query!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded), query.ToString());
-            Assert.That(Stopwatch.GetElapsedTime(started), Is.LessThan(TimeSpan.FromSeconds(10)));
         });
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Bytestream.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -25,7 +24,6 @@ public class MessageLimitTests : ServerTestBase
         var client = Client(channel);
         Server.SetResource("limit/read", TestData.Random(10 * Limit));
         var destination = new MemoryStream();
-        var started = Stopwatch.GetTimestamp();
 
         var error = Assert.ThrowsAsync<RpcException>(async () =>
         {
@@ -53,7 +51,6 @@ public class MessageLimitTests : ServerTestBase
             Assert.That(error.Status.Detail, Does.Contain("exceeds the maximum"));
             Assert.That(destination.Length, Is.Zero);
             Assert.That(Server.Calls, Has.Count.EqualTo(3), "the first call and MaxRetryAttempts retries");
-            Assert.That(Stopwatch.GetElapsedTime(started), Is.LessThan(TimeSpan.FromSeconds(5)));
         });
     }
 

@@ -1,7 +1,8 @@
-using System.Diagnostics;
+using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
 using Google.ByteStream;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Stub = Google.ByteStream.ByteStream.ByteStreamClient;
 
 namespace Bytestream.Client.Tests.Testing;
@@ -9,8 +10,8 @@ namespace Bytestream.Client.Tests.Testing;
 /// <summary>The faults that apply to any method: failing the next calls, and stalling them until the client gives up.</summary>
 public class TestServerCallFaultTests : TestServerFixture
 {
-    /// <summary>Long enough to show that a stalled call does not move on by itself; not a wait for anything.</summary>
-    private static readonly TimeSpan StallProof = TimeSpan.FromMilliseconds(200);
+    /// <summary>The deadline of a call that the server stalls (counted from the server's receipt of the call): the call outlives it.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromMilliseconds(200);
 
     [Test]
     public async Task FailNext_Read_FailsThatManyCallsThenReadsNormally()
@@ -79,17 +80,16 @@ public class TestServerCallFaultTests : TestServerFixture
         Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None).DefaultTimeout(), Is.True);
         var firstMessage = call.ResponseStream.Current.Data.Length;
         var next = call.ResponseStream.MoveNext(CancellationToken.None);
-        var stalled = await Task.WhenAny(next, Task.Delay(StallProof)) != next;
         await cancellation.CancelAsync();
         var status = await StatusOf(() => next.DefaultTimeout());
         await Server.Calls[0].Ended.DefaultTimeout();
 
+        // A server that moved on would have sent the other 4000 bytes and ended the call OK by itself.
         Assert.Multiple(() =>
         {
             Assert.That(firstMessage, Is.EqualTo(1000));
-            Assert.That(stalled, Is.True);
-            Assert.That(status, Is.EqualTo(StatusCode.Cancelled));
-            Assert.That(Server.Calls[0].Status, Is.EqualTo(StatusCode.Cancelled));
+            Assert.That(status, Is.EqualTo(StatusCode.Cancelled), "no message after the first");
+            Assert.That(Server.Calls[0].Status, Is.EqualTo(StatusCode.Cancelled), "the call was still stalled when the client cancelled");
         });
     }
 
@@ -99,9 +99,11 @@ public class TestServerCallFaultTests : TestServerFixture
         Server.SetResource("blobs/stall-deadline", TestData.Random(10));
         Server.Faults.StallNext(ByteStreamMethod.Read);
 
+        using var channel = Server.CreateChannel(new GrpcChannelOptions { HttpHandler = new ServerOnlyDeadline(Deadline), DisposeHttpClient = true });
+
         var status = await StatusOf(async () =>
         {
-            using var call = Client.Read(new ReadRequest { ResourceName = "blobs/stall-deadline" }, deadline: DateTime.UtcNow.Add(StallProof));
+            using var call = new Stub(channel).Read(new ReadRequest { ResourceName = "blobs/stall-deadline" });
             await call.ResponseStream.MoveNext(CancellationToken.None).DefaultTimeout();
         });
         await Server.Calls[0].Ended.DefaultTimeout();
@@ -126,15 +128,17 @@ public class TestServerCallFaultTests : TestServerFixture
         }
 
         await call.RequestStream.CompleteAsync().DefaultTimeout();
-        var stalled = await Task.WhenAny(call.ResponseAsync, Task.Delay(StallProof)) != call.ResponseAsync;
+        // The second request crosses the stall point; the server records it before it takes the stall.
+        await Eventually.UntilAsync(() => Server.WriteRequests.Count >= 2, "the request that crosses the stall point");
         await cancellation.CancelAsync();
         var status = await StatusOf(() => call.ResponseAsync.DefaultTimeout());
         await Server.Calls[0].Ended.DefaultTimeout();
 
+        // Every request was sent and the stream completed: a server that moved on would have read and finished it.
         Assert.Multiple(() =>
         {
-            Assert.That(stalled, Is.True);
             Assert.That(status, Is.EqualTo(StatusCode.Cancelled));
+            Assert.That(Server.Calls[0].Status, Is.EqualTo(StatusCode.Cancelled), "the call was still stalled when the client cancelled");
             Assert.That(TrueStatus("blobs/stall-write"), Is.EqualTo((Chunk + 10L, false)));
             Assert.That(Server.WriteRequests, Has.Count.EqualTo(2), "nothing is read after the stall point");
         });
@@ -145,9 +149,11 @@ public class TestServerCallFaultTests : TestServerFixture
     {
         Server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 10 * Chunk);
 
+        using var channel = Server.CreateChannel(new GrpcChannelOptions { HttpHandler = new ServerOnlyDeadline(Deadline), DisposeHttpClient = true });
+
         var status = await StatusOf(async () =>
         {
-            using var call = Client.Write(deadline: DateTime.UtcNow.Add(StallProof));
+            using var call = new Stub(channel).Write();
             foreach (var request in Requests("blobs/stall-finish", TestData.Random(Chunk)))
             {
                 await call.RequestStream.WriteAsync(request).DefaultTimeout();
@@ -173,40 +179,57 @@ public class TestServerCallFaultTests : TestServerFixture
         using var cancellation = new CancellationTokenSource();
         using var call = Client.QueryWriteStatusAsync(new QueryWriteStatusRequest { ResourceName = "blobs/stall-query" }, cancellationToken: cancellation.Token);
 
-        var stalled = await Task.WhenAny(call.ResponseAsync, Task.Delay(StallProof)) != call.ResponseAsync;
+        // The server records the query, then takes the stall without waiting for anything in between.
+        await Eventually.UntilAsync(() => Server.Calls.Any(c => c.Method == ByteStreamMethod.QueryWriteStatus), "the server to receive the query");
+        var query = Server.Calls.Single(c => c.Method == ByteStreamMethod.QueryWriteStatus);
         await cancellation.CancelAsync();
         var status = await StatusOf(() => call.ResponseAsync.DefaultTimeout());
+        await query.Ended.DefaultTimeout();
         var next = await QueryAsync("blobs/stall-query");
 
         Assert.Multiple(() =>
         {
-            Assert.That(stalled, Is.True);
             Assert.That(status, Is.EqualTo(StatusCode.Cancelled));
+            Assert.That(query.Status, Is.EqualTo(StatusCode.Cancelled), "the query was still stalled when the client cancelled");
             Assert.That(next, Is.EqualTo((10L, false)), "the stall was used up");
         });
     }
 
     [Test]
-    public async Task DisposeAsync_WithStalledCall_EndsTheCallAndStopsPromptly()
+    public async Task DisposeAsync_WithStalledCall_EndsTheCallItselfInsteadOfWaitingOutTheShutdownTimeout()
     {
         var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
         using var channel = server.CreateChannel();
         server.SetResource("blobs/stall-dispose", TestData.Random(10));
-        server.Faults.StallNext(ByteStreamMethod.Read);
+        server.Faults.StallNext(ByteStreamMethod.Read, afterBytes: 5);
         using var call = new Stub(channel).Read(new ReadRequest { ResourceName = "blobs/stall-dispose" });
+        // The first 5 bytes show that the call has taken the stall.
+        Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None).DefaultTimeout(), Is.True);
+        var stalled = server.Calls.Single();
         var next = call.ResponseStream.MoveNext(CancellationToken.None);
-        var stalled = await Task.WhenAny(next, Task.Delay(StallProof)) != next;
 
-        var stopwatch = Stopwatch.StartNew();
         await server.DisposeAsync().DefaultTimeout();
-        stopwatch.Stop();
-        var status = await StatusOf(() => next.DefaultTimeout());
+        var error = Assert.ThrowsAsync<RpcException>(() => next.DefaultTimeout());
 
+        // A call left to the host is aborted after its shutdown timeout: the client gets a reset stream, not this status.
         Assert.Multiple(() =>
         {
-            Assert.That(stalled, Is.True);
-            Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
-            Assert.That(status, Is.Not.EqualTo(StatusCode.OK));
+            Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+            Assert.That(error.Status.Detail, Is.EqualTo("The test server is stopping."));
+            Assert.That(stalled.Status, Is.EqualTo(StatusCode.Unavailable));
         });
+    }
+
+    /// <summary>
+    /// Sends a deadline (grpc-timeout) that only the server keeps. With a client-side deadline, the client cancels at
+    /// that moment too, and its cancellation can reach the server before the server's own deadline passes.
+    /// </summary>
+    private sealed class ServerOnlyDeadline(TimeSpan deadline) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.TryAddWithoutValidation("grpc-timeout", $"{(long)deadline.TotalMilliseconds}m");
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -74,11 +74,13 @@ public class TestServerRecordTests : TestServerFixture
     public async Task Reset_CallStartedBeforeIt_IsNotRecordedWhenItEndsLater()
     {
         Server.SetResource("blobs/stale", TestData.Random(10));
-        Server.Faults.StallNext(ByteStreamMethod.Read);
+        Server.Faults.StallNext(ByteStreamMethod.Read, afterBytes: 5);
         using var cancellation = new CancellationTokenSource();
         using var call = Client.Read(new ReadRequest { ResourceName = "blobs/stale" }, cancellationToken: cancellation.Token);
+        // The first 5 bytes show that the call has taken the stall (Reset would disarm one not yet taken).
+        Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None).DefaultTimeout(), Is.True);
+        Assert.That(call.ResponseStream.Current.Data.Length, Is.EqualTo(5));
         var next = call.ResponseStream.MoveNext(CancellationToken.None);
-        await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(200)));
         var stale = Server.Calls.Single();
 
         Server.Reset();

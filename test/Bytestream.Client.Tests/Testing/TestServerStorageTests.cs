@@ -44,7 +44,8 @@ public class TestServerStorageTests : TestServerFixture
             Assert.That(TestData.Sha256(whole.Data), Is.EqualTo(TestData.Sha256(data)));
             Assert.That(whole.Messages, Has.All.LessThanOrEqualTo(10_000));
             Assert.That(range.Data, Is.EqualTo(data.AsSpan(12_345, 54_321).ToArray()));
-            Assert.That(server.TryGetResource("files/data.bin", out var held) && held.AsSpan().SequenceEqual(data), Is.True);
+            Assert.That(server.TryGetResource("files/data.bin", out var held), Is.True, "a complete resource");
+            Assert.That(held, Is.EqualTo(data));
             Assert.That(Directory.Exists(Path.Combine(_root, FileStorageReserved, "uploads", "files")), Is.False, "the finished upload's folders are gone");
         });
     }
@@ -72,7 +73,9 @@ public class TestServerStorageTests : TestServerFixture
             Assert.That(status.Complete, Is.False);
             Assert.That(response.CommittedSize, Is.EqualTo(data.Length));
             Assert.That(TestData.Sha256(File.ReadAllBytes(Path.Combine(_root, "main", "blobs", "abc", "300000"))), Is.EqualTo(TestData.Sha256(data)), "the REAPI blob name is a file too");
-            Assert.That(second.TryGetWriteStatus(name, out var committed, out var complete) && committed == data.Length && complete, Is.True);
+            Assert.That(second.TryGetWriteStatus(name, out var committed, out var complete), Is.True, "the server knows the upload");
+            Assert.That(committed, Is.EqualTo(data.Length));
+            Assert.That(complete, Is.True);
         });
     }
 
@@ -223,7 +226,8 @@ public class TestServerStorageTests : TestServerFixture
 
         await WriteAsync(new Stub(channel), Requests("../not/a/path", TestData.Random(10)));
 
-        Assert.That(server.TryGetResource("../not/a/path", out var data) && data.AsSpan().SequenceEqual(TestData.Random(10)), Is.True);
+        Assert.That(server.TryGetResource("../not/a/path", out var data), Is.True, "a complete resource");
+        Assert.That(data, Is.EqualTo(TestData.Random(10)));
     }
 
     private const string FileStorageReserved = ".bytestream";

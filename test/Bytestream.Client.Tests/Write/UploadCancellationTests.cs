@@ -1,7 +1,6 @@
 using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
 using Grpc.Core;
-using Microsoft.Extensions.Time.Testing;
 using static Bytestream.Client.Tests.Write.UploadTests;
 
 namespace Bytestream.Client.Tests.Write;
@@ -83,40 +82,41 @@ public class UploadCancellationTests : ServerTestBase
     [Test]
     public async Task UploadAsync_BackoffDelay_WaitsOnTheOptionsTimeProvider()
     {
-        var time = new FakeTimeProvider();
-        var client = CreateClient(o => { o.TimeProvider = time; o.InitialBackoff = TimeSpan.FromMinutes(10); o.MaxBackoff = TimeSpan.FromMinutes(10); });
+        var time = new TimerCountingTimeProvider();
+        var backoff = TimeSpan.FromMinutes(10);
+        var client = CreateClient(o => OnTheFakeClockOnly(o, time, backoff));
         var data = TestData.Random(1000);
         Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.Unavailable);
 
         var upload = client.UploadAsync("blobs/fake-time", data);
-        await WaitUntilAsync(() => Server.Calls.Any(c => c.Method == ByteStreamMethod.QueryWriteStatus));
-        await Task.Delay(200);
+        await WaitUntilAsync(() => time.TimersCreated == 1);
         var writesBeforeAdvance = Server.Calls.Count(c => c.Method == ByteStreamMethod.Write);
-        await WaitUntilAsync(() =>
-        {
-            // Polly's timer may start a moment after the query: advance until the retry runs.
-            time.Advance(TimeSpan.FromMinutes(1));
-            return upload.IsCompleted;
-        });
+        var completedBeforeAdvance = upload.IsCompleted;
+        time.Advance(backoff);
         var result = await upload.DefaultTimeout();
 
         Assert.Multiple(() =>
         {
             Assert.That(writesBeforeAdvance, Is.EqualTo(1));
+            Assert.That(completedBeforeAdvance, Is.False, "the retry waits for the fake clock");
             Assert.That(result.Resumes, Is.EqualTo(1));
             Assert.That(StoredResource("blobs/fake-time"), Is.EqualTo(data));
         });
     }
 
     [Test]
-    public void UploadAsync_CancelledDuringBackoff_ThrowsOperationCanceledWithoutAnotherAttempt()
+    public async Task UploadAsync_CancelledDuringBackoff_ThrowsOperationCanceledWithoutAnotherAttempt()
     {
-        var client = CreateClient(o => { o.InitialBackoff = TimeSpan.FromMinutes(10); o.MaxBackoff = TimeSpan.FromMinutes(10); });
+        var time = new TimerCountingTimeProvider();
+        var client = CreateClient(o => OnTheFakeClockOnly(o, time, TimeSpan.FromMinutes(10)));
         Server.Faults.FailNext(ByteStreamMethod.Write, StatusCode.Unavailable);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var cts = new CancellationTokenSource();
 
-        Assert.That(async () => await client.UploadAsync("blobs/cancel-backoff", TestData.Random(10), cancellationToken: cts.Token).DefaultTimeout(),
-            Throws.InstanceOf<OperationCanceledException>());
+        var upload = client.UploadAsync("blobs/cancel-backoff", TestData.Random(10), cancellationToken: cts.Token);
+        await WaitUntilAsync(() => time.TimersCreated == 1);
+        await cts.CancelAsync();
+
+        Assert.That(async () => await upload.DefaultTimeout(), Throws.InstanceOf<OperationCanceledException>());
         Assert.That(Server.Calls.Count(c => c.Method == ByteStreamMethod.Write), Is.EqualTo(1));
     }
 
@@ -186,6 +186,18 @@ public class UploadCancellationTests : ServerTestBase
         await WaitUntilAsync(() => Server.WriteRequests.Any(r => r.WriteOffset + r.DataLength > 3 * Chunk));
         await cts.CancelAsync();
         return upload;
+    }
+
+    /// <summary>
+    /// Retries back off for <paramref name="backoff"/> on <paramref name="time"/>, and that backoff is the only timer
+    /// on it (no stall timeout): the clock's first timer is the sign that the client waits to retry.
+    /// </summary>
+    private static void OnTheFakeClockOnly(ByteStreamClientOptions options, TimeProvider time, TimeSpan backoff)
+    {
+        options.TimeProvider = time;
+        options.InitialBackoff = backoff;
+        options.MaxBackoff = backoff;
+        options.StallTimeout = null;
     }
 
     private static Task WaitUntilAsync(Func<bool> condition, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string what = "") =>
