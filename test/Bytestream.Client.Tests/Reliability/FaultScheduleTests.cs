@@ -82,6 +82,7 @@ public class FaultScheduleTests : ServerTestBase
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var busyProcesses = busy?.Processes ?? 0;
         busy?.Dispose();
         foreach (var channel in channels)
         {
@@ -89,7 +90,7 @@ public class FaultScheduleTests : ServerTestBase
         }
 
         var violations = outcomes.Where(o => o.Violation is not null).OrderBy(o => o.Schedule.Seed).ToList();
-        var summary = Summarize(schedules, outcomes, failedCalls, elapsed, busy?.Processes ?? 0);
+        var summary = Summarize(schedules, outcomes, failedCalls, elapsed, busyProcesses);
         await TestContext.Out.WriteLineAsync(summary);
         if (schedules.Count == 1 && violations.Count == 0)
         {
