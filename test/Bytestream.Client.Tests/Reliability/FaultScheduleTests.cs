@@ -53,7 +53,8 @@ public class FaultScheduleTests : ServerTestBase
         // One connection per worker: thousands of cancelled calls on one HTTP/2 connection trip Kestrel's
         // rapid-reset protection (ENHANCE_YOUR_CALM), which is the server's doing, not the schedule's.
         var channels = new ConcurrentBag<GrpcChannel>(Enumerable.Range(0, Parallelism).Select(_ => Server.CreateChannel()));
-        await Task.WhenAll(channels.Select((channel, i) => FaultScheduleRunner.WarmUpAsync(channel, i)));
+        var warmUps = await Task.WhenAll(channels.Select((channel, i) => FaultScheduleRunner.WarmUpAsync(channel, i)));
+        Assert.That(warmUps.SelectMany(reads => reads), Is.All.True, "the warm-up's reads gave the bytes it uploaded");
         var outcomes = new ConcurrentBag<ScheduleOutcome>();
         var failedCalls = 0;
         var started = Stopwatch.GetTimestamp();
