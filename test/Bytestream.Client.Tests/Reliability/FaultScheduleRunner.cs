@@ -30,6 +30,32 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
     /// <summary>Gets whether every outcome keeps its details (a single replayed seed), not only violations.</summary>
     public bool KeepDetails { get; init; }
 
+    /// <summary>
+    /// Opens the channel's connection and runs each kind of transfer once (plain and compressed uploads from memory,
+    /// a non-seekable stream and a write stream; plain and compressed reads), fault-free and without a stall timer,
+    /// on names no schedule uses. Without it the first schedules of a cold process pay for JIT compilation (Kestrel,
+    /// gRPC, zstd) under their 250 ms stall timer: in the exhaustive run, alone in its process, seed 11's Write and
+    /// both QueryWriteStatus calls reached the server only after the client had given up on each.
+    /// </summary>
+    /// <returns>For the compressed read and the plain one, whether it gave the bytes uploaded.</returns>
+    public static async Task<bool[]> WarmUpAsync(ChannelBase channel, int id)
+    {
+        var client = new ByteStreamClient(channel, new ByteStreamClientOptions { InitialBackoff = TimeSpan.Zero, MaxBackoff = TimeSpan.Zero });
+        var data = TestData.Text(20_000, id);
+        var digest = $"{TestData.Sha256(data)}/{data.Length}";
+        await client.UploadAsync($"warm-up/{id}/uploads/{Guid.NewGuid()}/compressed-blobs/zstd/{digest}", data).DefaultTimeout();
+        await client.UploadAsync($"warm-up/{id}/plain", new ForwardOnlyReadStream(data)).DefaultTimeout();
+        await using (var stream = client.OpenWrite($"warm-up/{id}/uploads/{Guid.NewGuid()}/compressed-blobs/zstd/{digest}"))
+        {
+            await stream.WriteAsync(data).AsTask().DefaultTimeout();
+            await stream.CompleteAsync().DefaultTimeout();
+        }
+
+        var compressed = await client.ReadAllBytesAsync($"warm-up/{id}/compressed-blobs/zstd/{digest}").DefaultTimeout();
+        var plain = await client.ReadAllBytesAsync($"warm-up/{id}/plain").DefaultTimeout();
+        return [TestData.Sha256(compressed) == TestData.Sha256(data), TestData.Sha256(plain) == TestData.Sha256(data)];
+    }
+
     public async Task<ScheduleOutcome> RunAsync(FaultSchedule schedule)
     {
         // Every schedule logs, so a violation shows what the client did.
@@ -52,7 +78,7 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
 
         foreach (var fault in schedule.Faults)
         {
-            fault.Arm(server.Faults, schedule.ResourceName);
+            fault.Arm(server.Faults, schedule.WireName);
         }
 
         var options = new ByteStreamClientOptions
@@ -63,6 +89,7 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
             MaxBackoff = TimeSpan.Zero,
             StallTimeout = schedule.StallTimeoutOption,
             LoggerFactory = loggerFactory,
+            Compression = schedule is { Compression: ScheduleCompression.ChosenByClient, CompressionForAllCalls: true } ? BlobCompression.Zstd : BlobCompression.None,
         };
         if (schedule.MaxReplayBufferSize is { } replay)
         {
@@ -107,10 +134,13 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
 
         text.AppendLine("  server calls:");
         var requests = server.WriteRequests;
-        foreach (var call in server.Calls.Where(c => c.ResourceName == schedule.ResourceName))
+        // Every name of a schedule starts so: a compressed upload restarts under fresh upload ids, a fallback goes plain.
+        var prefix = $"rel/{schedule.Seed}/";
+        foreach (var call in server.Calls.Where(c => c.ResourceName.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var writes = requests.Where(r => r.CallId == call.CallId).Select(r => $"{r.WriteOffset}+{r.DataLength}{(r.FinishWrite ? " finish" : "")}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"    #{call.CallId} {call.Method} -> {call.Status?.ToString() ?? "running"} [{string.Join(", ", writes)}]");
+            var name = call.ResourceName == schedule.WireName ? "" : $" '{call.ResourceName}'";
+            text.AppendLine(CultureInfo.InvariantCulture, $"    #{call.CallId} {call.Method}{name} -> {call.Status?.ToString() ?? "running"} [{string.Join(", ", writes)}]");
         }
 
         return text.ToString();
@@ -125,17 +155,19 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
         {
             if (schedule.StoredBeforehand)
             {
-                server.SetResource(schedule.ResourceName, schedule.Data);
+                server.SetResource(schedule.StoredName, schedule.Data);
             }
 
             if (schedule.CommittedPrefix > 0)
             {
-                await WritePrefixAsync(schedule.ResourceName, schedule.Data.AsMemory(0, schedule.CommittedPrefix));
+                // A compressed upload's committed bytes are a prefix of its zstd frame.
+                var sent = schedule.CompressedOnWire ? TestData.Zstd(schedule.Data) : schedule.Data;
+                await WritePrefixAsync(schedule.WireName, sent.AsMemory(0, schedule.CommittedPrefix));
             }
         }
         else if (!schedule.ResourceMissing)
         {
-            server.SetResource(schedule.ResourceName, schedule.Data);
+            server.SetResource(schedule.StoredName, schedule.Data);
         }
     }
 
@@ -151,7 +183,7 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
 
     private static async Task<(object? Result, string? Violation)> UploadAsync(FaultSchedule s, ByteStreamClient client, CancellationToken cancellationToken)
     {
-        var options = new UploadOptions { ResumeExistingUpload = s.ResumeExistingUpload, ExpectedLength = s.ExpectedLengthOption };
+        var options = new UploadOptions { ResumeExistingUpload = s.ResumeExistingUpload, ExpectedLength = s.ExpectedLengthOption, Compression = CompressionPerCall(s) };
         switch (s.Path)
         {
             case TransferPath.MemoryUpload:
@@ -239,8 +271,8 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
 
     private static async Task<(object? Result, string? Violation)> ReadAsync(FaultSchedule s, ByteStreamClient client, CancellationToken cancellationToken)
     {
-        var options = new DownloadOptions { Offset = s.ReadOffset, Limit = s.ReadLimit, ExpectedLength = s.ExpectedLengthOption };
-        var plain = s.ExpectedLengthOption is null;
+        var options = new DownloadOptions { Offset = s.ReadOffset, Limit = s.ReadLimit, ExpectedLength = s.ExpectedLengthOption, Compression = CompressionPerCall(s) };
+        var plain = options is { ExpectedLength: null, Compression: null };
         if (s.Path == TransferPath.Download)
         {
             if (s.Variant == 0 && plain && s.ReadOffset == 0 && s.ReadLimit == 0)
@@ -279,6 +311,10 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
         }
     }
 
+    /// <summary>UploadOptions/DownloadOptions.Compression: zstd when the schedule has the client choose it per call.</summary>
+    private static BlobCompression? CompressionPerCall(FaultSchedule s) =>
+        s is { Compression: ScheduleCompression.ChosenByClient, CompressionForAllCalls: false } ? BlobCompression.Zstd : null;
+
     private string? CheckSuccess(FaultSchedule s, object? result)
     {
         if (!s.Expectation.SuccessAllowed)
@@ -296,7 +332,7 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
         }
 
         var upload = (UploadResult)result!;
-        if (!server.TryGetResource(s.ResourceName, out var stored))
+        if (!server.TryGetResource(s.StoredName, out var stored))
         {
             return "the upload reported success, but the server holds no complete resource";
         }
@@ -307,8 +343,9 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
         }
 
         // -1 is what REAPI servers answer for a blob that exists. ALREADY_EXISTS says no size at all: a client
-        // that does not know the length reports how far it had got (see docs/reliability.md).
-        var earlyMinusOne = s.Faults.Any(f => f.Kind == FaultKind.EndEarly && f.CommittedSize == -1);
+        // that does not know the length reports how far it had got (see docs/reliability.md). A compressed upload
+        // reports the uncompressed size, whatever the server answered.
+        var earlyMinusOne = !s.CompressedOnWire && s.Faults.Any(f => f.Kind == FaultKind.EndEarly && f.CommittedSize == -1);
         var sizeUnknowable = !s.LengthKnownToClient && s.Faults.Any(f => f.Status == StatusCode.AlreadyExists);
         if (upload.CommittedSize != s.Data.Length && !(earlyMinusOne && upload.CommittedSize == -1)
             && !(sizeUnknowable && upload.CommittedSize >= 0 && upload.CommittedSize <= s.Data.Length))
@@ -316,10 +353,12 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
             return $"UploadResult.CommittedSize is {upload.CommittedSize}, not {s.Data.Length}";
         }
 
+        // Compressed, the bytes on the wire are the frame's.
+        var wireLength = s.CompressedOnWire ? upload.CompressedSize : s.Data.Length;
         if (s.Faults.Count == 0 && !s.ResumeExistingUpload && upload.BytesSent >= 0
-            && (upload.BytesSent != s.Data.Length || upload.Resumes != 0))
+            && (upload.BytesSent != wireLength || upload.Resumes != 0))
         {
-            return $"a fault-free upload sent {upload.BytesSent} bytes with {upload.Resumes} resumes, not {s.Data.Length} with 0";
+            return $"a fault-free upload sent {upload.BytesSent} bytes with {upload.Resumes} resumes, not {wireLength} with 0";
         }
 
         return null;
@@ -327,7 +366,7 @@ internal sealed class FaultScheduleRunner(ByteStreamTestServer server, ChannelBa
 
     private string? CheckFailure(FaultSchedule s, Exception error)
     {
-        if (s.IsUpload && server.TryGetResource(s.ResourceName, out var stored) && TestData.Sha256(stored) != TestData.Sha256(s.Data))
+        if (s.IsUpload && server.TryGetResource(s.StoredName, out var stored) && TestData.Sha256(stored) != TestData.Sha256(s.Data))
         {
             return $"the upload failed and left a complete but different resource of {stored.Length} bytes: {error}";
         }

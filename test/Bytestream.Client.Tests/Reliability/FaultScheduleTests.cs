@@ -14,7 +14,8 @@ namespace Bytestream.Client.Tests.Reliability;
 /// <remarks>
 /// Environment variables: <c>BYTESTREAM_FAULT_SEED=N</c> runs only schedule N (to replay a failure);
 /// <c>BYTESTREAM_FAULT_SCHEDULES=N</c> runs N schedules instead of <see cref="DefaultScheduleCount"/>, from
-/// seed <c>BYTESTREAM_FAULT_FIRST_SEED</c> (default 1).
+/// seed <c>BYTESTREAM_FAULT_FIRST_SEED</c> (default 1); <c>BYTESTREAM_FAULT_CONTENTION=1</c> runs them beside one
+/// busy process per core (<see cref="CpuContention"/>).
 /// </remarks>
 [Category("Reliability")]
 public class FaultScheduleTests : ServerTestBase
@@ -39,12 +40,21 @@ public class FaultScheduleTests : ServerTestBase
     [Category("Exhaustive")]
     public Task RandomSchedules_TenThousandSeeds_SucceedWithIdenticalDataOrFailAsTheFaultsAllow() => RunAsync(Enumerable.Range(1, ExhaustiveScheduleCount));
 
-    private async Task RunAsync(IEnumerable<int> seeds)
+    [Test]
+    [Explicit("Run on request (--filter TestCategory=Exhaustive): minutes long, the exhaustive run beside one busy process per core, for rare hangs")]
+    [Category("Exhaustive")]
+    public Task RandomSchedules_TenThousandSeedsUnderCpuContention_SucceedWithIdenticalDataOrFailAsTheFaultsAllow() =>
+        RunAsync(Enumerable.Range(1, ExhaustiveScheduleCount), contention: true);
+
+    private async Task RunAsync(IEnumerable<int> seeds, bool contention = false)
     {
-        var schedules = seeds.Select(FaultSchedule.Generate).ToList();
+        var schedules = seeds.Select(seed => FaultSchedule.Generate(seed)).ToList();
+        using var busy = contention || CpuContention.Requested ? CpuContention.Start() : null;
         // One connection per worker: thousands of cancelled calls on one HTTP/2 connection trip Kestrel's
         // rapid-reset protection (ENHANCE_YOUR_CALM), which is the server's doing, not the schedule's.
         var channels = new ConcurrentBag<GrpcChannel>(Enumerable.Range(0, Parallelism).Select(_ => Server.CreateChannel()));
+        var warmUps = await Task.WhenAll(channels.Select((channel, i) => FaultScheduleRunner.WarmUpAsync(channel, i)));
+        Assert.That(warmUps.SelectMany(reads => reads), Is.All.True, "the warm-up's reads gave the bytes it uploaded");
         var outcomes = new ConcurrentBag<ScheduleOutcome>();
         var failedCalls = 0;
         var started = Stopwatch.GetTimestamp();
@@ -73,13 +83,15 @@ public class FaultScheduleTests : ServerTestBase
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var busyProcesses = busy?.Processes ?? 0;
+        busy?.Dispose();
         foreach (var channel in channels)
         {
             channel.Dispose();
         }
 
         var violations = outcomes.Where(o => o.Violation is not null).OrderBy(o => o.Schedule.Seed).ToList();
-        var summary = Summarize(schedules, outcomes, failedCalls, elapsed);
+        var summary = Summarize(schedules, outcomes, failedCalls, elapsed, busyProcesses);
         await TestContext.Out.WriteLineAsync(summary);
         if (schedules.Count == 1 && violations.Count == 0)
         {
@@ -98,7 +110,8 @@ public class FaultScheduleTests : ServerTestBase
     /// Seeds that once broke the invariant, replayed on every run: 11, 20, 160 (a stalled QueryWriteStatus hung),
     /// 16, 183 (a fresh retry budget per chunk), 52, 555 (a stalled Read surfaced as Cancelled), 1, 64 (an early
     /// OK racing finish_write), 906 (that race on a resource another client finished), 1140 (the test server's
-    /// lag let committed sizes go backwards), 8942, 9293 and 42354 (outcomes the expectations had missed).
+    /// lag let committed sizes go backwards), 8942, 9293 and 42354 (outcomes the expectations had missed). They replay
+    /// their plain schedules, as they were before compressed schedules were drawn.
     /// </summary>
     [TestCase(1)]
     [TestCase(11)]
@@ -116,7 +129,7 @@ public class FaultScheduleTests : ServerTestBase
     [TestCase(42354)]
     public async Task KnownSeed_ThatOnceFailed_MeetsTheInvariant(int seed)
     {
-        var schedule = FaultSchedule.Generate(seed);
+        var schedule = FaultSchedule.Generate(seed, allowCompression: false);
         schedule.Mood.Apply(Server.Faults);
 
         var outcome = await new FaultScheduleRunner(Server, Channel).RunAsync(schedule);
@@ -128,7 +141,7 @@ public class FaultScheduleTests : ServerTestBase
         $"FAILED {outcome.Schedule}{Environment.NewLine}  -> {outcome.Violation}{Environment.NewLine}{outcome.Details}" +
         $"  replay: {SeedVariable}={outcome.Schedule.Seed} dotnet test test/Bytestream.Client.Tests --filter \"FullyQualifiedName~{nameof(FaultScheduleTests)}\"";
 
-    private static string Summarize(List<FaultSchedule> schedules, ConcurrentBag<ScheduleOutcome> outcomes, int failedCalls, TimeSpan elapsed)
+    private static string Summarize(List<FaultSchedule> schedules, ConcurrentBag<ScheduleOutcome> outcomes, int failedCalls, TimeSpan elapsed, int busyProcesses)
     {
         var succeeded = outcomes.Count(o => o.Error is null && o.Violation is null);
         var failedAsAllowed = outcomes.Count(o => o.Error is not null && o.Violation is null);
@@ -136,8 +149,11 @@ public class FaultScheduleTests : ServerTestBase
         var bytes = outcomes.Sum(o => o.BytesVerified);
         var slowest = outcomes.MaxBy(o => o.Elapsed);
         var paths = string.Join(", ", schedules.GroupBy(s => s.Path).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"));
+        var compression = string.Join(", ", schedules.GroupBy(s => s.Compression).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"));
+        var contention = busyProcesses > 0 ? $" beside {busyProcesses} busy processes" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{schedules.Count} schedules in {elapsed.TotalSeconds:F1} s ({paths}): {succeeded} succeeded with identical data, " +
+            $"{schedules.Count} schedules in {elapsed.TotalSeconds:F1} s{contention} ({paths}; compression {compression}, {schedules.Count(s => s.CompressedOnWire)} compressed on the wire): " +
+            $"{succeeded} succeeded with identical data, " +
             $"{failedAsAllowed} failed as allowed, {outcomes.Count - succeeded - failedAsAllowed} broke the invariant; " +
             $"{faults} faults armed, {failedCalls} calls failed or stalled on the server; {bytes} bytes verified by SHA-256; " +
             $"slowest schedule {slowest?.Elapsed.TotalMilliseconds:F0} ms (seed {slowest?.Schedule.Seed}).");
