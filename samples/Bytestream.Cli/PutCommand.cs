@@ -113,17 +113,17 @@ internal static class PutCommand
         }
         catch (Exception exception) when (ResumeHint.Applies(exception))
         {
-            var (exitCode, message) = ErrorReport.Describe(exception);
             if (compressed)
             {
-                return output.Error(exitCode, $"put {message}; a compressed upload cannot continue where it stopped: run the same command again (it starts at 0; with --compress none a put can continue)", exception);
+                throw new UploadStoppedException(
+                    "put", "a compressed upload cannot continue where it stopped: run the same command again (it starts at 0; with --compress none a put can continue)", exception);
             }
 
             var held = await ResumeHint.HeldAsync(remote.Client, uploadName, blob.Size);
             var function = digestFunction == "sha256" ? string.Empty : $" --digest-function {digestFunction}";
-            return output.Error(
-                exitCode,
-                $"put {message}; {held}continue with: bytestream put {ResumeHint.Quote(file.FullName)} --instance {ResumeHint.Quote(instance)}{function} --resume {ResumeHint.Quote(uploadName)} --address {ResumeHint.Address(remote)} (and the same options)",
+            throw new UploadStoppedException(
+                "put",
+                $"{held}continue with: bytestream put {ResumeHint.Quote(file.FullName)} --instance {ResumeHint.Quote(instance)}{function} --resume {ResumeHint.Quote(uploadName)} --address {ResumeHint.Address(remote)} (and the same options)",
                 exception);
         }
 

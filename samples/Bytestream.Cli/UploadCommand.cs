@@ -56,16 +56,15 @@ internal static class UploadCommand
         catch (Exception exception) when (ResumeHint.Applies(exception))
         {
             // What the server committed stays there: tell the user how much, and how to continue.
-            var (exitCode, message) = ErrorReport.Describe(exception);
             if (compressed)
             {
-                return output.Error(exitCode, $"upload {message}; a compressed upload starts again at 0: run the same command again", exception);
+                throw new UploadStoppedException("upload", "a compressed upload starts again at 0: run the same command again", exception);
             }
 
             var held = await ResumeHint.HeldAsync(remote.Client, resource, length);
-            return output.Error(
-                exitCode,
-                $"upload {message}; {held}continue with: bytestream upload --resume {ResumeHint.Quote(file.FullName)} {ResumeHint.Quote(resource)} --address {ResumeHint.Address(remote)} (and the same options)",
+            throw new UploadStoppedException(
+                "upload",
+                $"{held}continue with: bytestream upload --resume {ResumeHint.Quote(file.FullName)} {ResumeHint.Quote(resource)} --address {ResumeHint.Address(remote)} (and the same options)",
                 exception);
         }
 

@@ -137,6 +137,23 @@ public partial class ToolResumeTests
     }
 
     [Test]
+    public async Task Put_StoppedByTimeout_ExitCode3_AndSaysHowToContinue()
+    {
+        // The server stops taking bytes after 1 MiB; --timeout ends the command, which says so, and how to continue.
+        await using var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
+        server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 1024 * 1024);
+        var source = TestFiles.Write(_work.FullName, "put-timeout.bin", TestFiles.Random(4 * 1024 * 1024, seed: 11));
+
+        var result = await Programs.RunAsync("bytestream", "put", source, "--instance", "main", "--timeout", "3s", "--address", server.Address.ToString().TrimEnd('/'));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(3), result.ToString());
+            Assert.That(result.StandardError, Does.Contain("bytestream: put timed out after 3s (--timeout); the server holds 1,048,576 of 4,194,304 bytes; continue with: bytestream put "));
+        });
+    }
+
+    [Test]
     public async Task Put_Compressed_StoppedBySignal_SaysToRunItAgain_AndResumeRefusesCompression()
     {
         await using var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
