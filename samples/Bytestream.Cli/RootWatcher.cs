@@ -24,7 +24,7 @@ internal sealed class RootWatcher : IDisposable
     private readonly FileSystemWatcher _watcher;
     private readonly ConcurrentDictionary<string, Timer> _pending = new(StringComparer.Ordinal);
 
-    public RootWatcher(ByteStreamTestServer server, string root, Output output)
+    private RootWatcher(ByteStreamTestServer server, string root, Output output)
     {
         _server = server;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
@@ -37,7 +37,22 @@ internal sealed class RootWatcher : IDisposable
         _watcher.Created += (_, e) => Schedule(e.FullPath);
         _watcher.Changed += (_, e) => Schedule(e.FullPath);
         _watcher.Renamed += (_, e) => Schedule(e.FullPath);
+        _watcher.Error += (_, e) => _output.Note($"bytestream serve: files added to {_root} from now on may not be served: {e.GetException().Message}");
         _watcher.EnableRaisingEvents = true;
+    }
+
+    /// <summary>Starts watching <paramref name="root"/>; when the system refuses (its limit of watches reached), says so and serves what is there.</summary>
+    public static RootWatcher? TryStart(ByteStreamTestServer server, string root, Output output)
+    {
+        try
+        {
+            return new RootWatcher(server, root, output);
+        }
+        catch (IOException exception)
+        {
+            output.Note($"bytestream serve: files added to {root} after the start will not be served: {exception.Message}");
+            return null;
+        }
     }
 
     public void Dispose()
