@@ -21,14 +21,14 @@ internal static class CommandRunner
             {
                 return await body(parse, output, deadline.Token);
             }
-            catch (OperationCanceledException exception) when (timeout is not null && !cancellationToken.IsCancellationRequested)
-            {
-                return output.Error(ExitCodes.Unreachable, $"timed out after {Duration.Format(timeout.Value)} (--timeout)", exception);
-            }
             catch (Exception exception)
             {
-                var (exitCode, message) = ErrorReport.Describe(exception);
-                return output.Error(exitCode, message, exception);
+                var stopped = exception as UploadStoppedException;
+                var cause = stopped?.InnerException ?? exception;
+                var (exitCode, message) = cause is OperationCanceledException && timeout is not null && !cancellationToken.IsCancellationRequested
+                    ? (ExitCodes.Unreachable, $"timed out after {Duration.Format(timeout.Value)} (--timeout)")
+                    : ErrorReport.Describe(cause);
+                return output.Error(exitCode, stopped is null ? message : $"{stopped.Command} {message}; {stopped.Hint}", cause);
             }
         });
 }

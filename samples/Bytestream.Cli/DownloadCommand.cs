@@ -14,14 +14,15 @@ internal static class DownloadCommand
     public static Command Create()
     {
         var resource = new Argument<string>("RESOURCE") { Description = "The resource name, e.g. main/blobs/{sha256}/{size}." };
-        var file = new Argument<FileInfo>("FILE") { Description = "Where to write it; replaced when the download is complete." };
+        var file = new Argument<FileInfo>("FILE") { Description = "Where to write it; replaced when the download is complete (a link: the file it names; a device or a FIFO: written in place)." };
         var range = new RangeOptions();
         var compress = CompressOption.Create(
             "For a REAPI blob name: zstd reads it compressed (as compressed-blobs/zstd/; the file gets the plain bytes), auto from 4 KiB on, none as it is. Not with --limit. Default: none.");
+        var noVerify = NoVerifyOption.Create();
         var client = new ClientOptions();
         var command = new Command("download", "Download a resource (or a range of it) to a file, resuming cut reads; a whole REAPI blob is checked against its digest.")
         {
-            resource, file, compress,
+            resource, file, compress, noVerify,
         };
         range.AddTo(command);
         client.AddTo(command);
@@ -42,7 +43,7 @@ internal static class DownloadCommand
             long? total = limit > 0 ? limit : BlobResourceName.TryParse(name, out var blob) ? Math.Max(0, blob.Size - offset) : null;
 
             var (bytes, seconds, wireBytes) = await FileDownload.RunAsync(output, remote, $"download {target.Name}", total, name, target,
-                progress => new DownloadOptions { Offset = offset, Limit = limit, Compression = compression, Progress = progress },
+                progress => new DownloadOptions { Offset = offset, Limit = limit, Compression = compression, VerifyDigest = !parse.GetValue(noVerify), Progress = progress },
                 cancellationToken);
             output.Result(
                 new JsonObject

@@ -12,9 +12,11 @@ internal static partial class ErrorReport
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled"),
         RpcException rpc => Describe(rpc),
         ByteStreamException when IsDigestMismatch(exception) => (ExitCodes.DataMismatch, exception.Message),
+        WrittenDataMismatchException => (ExitCodes.DataMismatch, exception.Message),
         ByteStreamException => (ExitCodes.Failure, exception.Message),
-        NotSupportedException => (ExitCodes.BadArguments, exception.Message),
-        UsageException or ArgumentException => (ExitCodes.BadArguments, exception.Message),
+        NotSupportedException => (ExitCodes.BadArguments, InToolWords(exception.Message)),
+        ArgumentException argument => (ExitCodes.BadArguments, InToolWords(WithoutParameterName(argument))),
+        UsageException => (ExitCodes.BadArguments, exception.Message),
         FileNotFoundException notFound => (ExitCodes.NotFound, $"file not found: {notFound.FileName ?? notFound.Message}"),
         DirectoryNotFoundException => (ExitCodes.NotFound, exception.Message),
         UnauthorizedAccessException => (ExitCodes.PermissionDenied, exception.Message),
@@ -29,8 +31,19 @@ internal static partial class ErrorReport
     /// Whether the library refused data for its digest. Its ByteStreamException has no property that says so, so
     /// this reads the one sentence its digest check (and only that) writes: "... does not match its digest: ...".
     /// </summary>
-    private static bool IsDigestMismatch(Exception exception) =>
+    public static bool IsDigestMismatch(Exception exception) =>
         exception.Message.Contains("does not match its digest", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The error of a digest mismatch found after the bytes went to <paramref name="where"/> (stdout, a device, a FIFO),
+    /// where they cannot be taken back: it says they were written and do not match, not the library's "nothing was
+    /// handed out as valid" (true only of a partial file that is then deleted).
+    /// </summary>
+    public static WrittenDataMismatchException WrittenBeforeMismatch(ByteStreamException exception, string where)
+    {
+        var detail = exception.Message.Replace("; nothing was handed out as valid.", ".", StringComparison.Ordinal);
+        return new WrittenDataMismatchException($"the bytes already written to {where} do not match the blob's digest (discard them): {detail}", exception);
+    }
 
     private static (int ExitCode, string Message) Describe(RpcException exception)
     {
@@ -59,6 +72,17 @@ internal static partial class ErrorReport
             _ => (ExitCodes.Failure, $"the server answered {status}: {detail}"),
         };
     }
+
+    /// <summary>
+    /// The library's advice in the tool's words: it names its options (DownloadOptions.VerifyDigest), the tool its flags.
+    /// </summary>
+    private static string InToolWords(string message) =>
+        message.Replace("Set DownloadOptions.VerifyDigest = false to read it unchecked.", "Run it with --no-verify to read it unchecked.", StringComparison.Ordinal);
+
+    /// <summary>An argument error's message without .NET's " (Parameter 'limit')": the parameter is the library's, not a flag of the tool.</summary>
+    private static string WithoutParameterName(ArgumentException exception) => exception.ParamName is null
+        ? exception.Message
+        : exception.Message.Replace($" (Parameter '{exception.ParamName}')", string.Empty, StringComparison.Ordinal);
 
     [GeneratedRegex("([a-z])([A-Z])")]
     private static partial Regex UpperCaseBoundary();

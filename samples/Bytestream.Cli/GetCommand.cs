@@ -18,13 +18,10 @@ internal static class GetCommand
         {
             Description = "The blob's read name, as put prints it: {instance}/blobs/{hash}/{size} (or .../compressed-blobs/zstd/...).",
         };
-        var file = new Argument<FileInfo>("FILE") { Description = "Where to write it; replaced only when the blob arrived whole and matched its digest." };
+        var file = new Argument<FileInfo>("FILE") { Description = "Where to write it; replaced only when the blob arrived whole and matched its digest (a link: the file it names; a device or a FIFO: written in place)." };
         var compress = CompressOption.Create(
             "zstd: read it compressed (as compressed-blobs/zstd/; the file gets the plain bytes); auto: compressed from 4 KiB on; none: as it is. Default: none.");
-        var noVerify = new Option<bool>("--no-verify")
-        {
-            Description = "Do not check the bytes against the digest in the name (keep what the server sends, even a corrupt blob).",
-        };
+        var noVerify = NoVerifyOption.Create();
         var client = new ClientOptions();
         var command = new Command("get", "Fetch a REAPI blob into a file, checking its digest (SHA-256, SHA-1, MD5, SHA-384, SHA-512, BLAKE3).")
         {

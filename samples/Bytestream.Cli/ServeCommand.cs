@@ -32,7 +32,7 @@ internal static class ServeCommand
         });
         var root = new Option<DirectoryInfo?>("--root")
         {
-            Description = "Keep resources as files under DIR (created if missing; files already there are served). Resource a/b is DIR/a/b; names that would leave DIR are refused. Default: in memory only.",
+            Description = "Keep resources as files under DIR (created if missing; files already there, and files added while it runs, are served). Resource a/b is DIR/a/b; names that would leave DIR are refused. Default: in memory only.",
             HelpName = "DIR",
         };
         var listen = new Option<IPAddress>("--listen")
@@ -114,6 +114,7 @@ internal static class ServeCommand
                 MaxStreamsPerConnection = parse.GetValue(maxStreams),
             };
             await using var server = await ByteStreamTestServer.StartAsync(options, cancellationToken);
+            using var watcher = directory is null ? null : RootWatcher.TryStart(server, directory.FullName, output);
             output.Result(
                 new JsonObject
                 {

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Bytestream.Client;
-using Grpc.Core;
 
 namespace Bytestream.Cli;
 
@@ -54,20 +53,18 @@ internal static class UploadCommand
                     new UploadOptions { ResumeExistingUpload = resume, ExpectedLength = length, Compression = compression, Progress = progress },
                     cancellationToken));
         }
-        catch (Exception exception) when (exception is OperationCanceledException or RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded } or ByteStreamException)
+        catch (Exception exception) when (ResumeHint.Applies(exception))
         {
             // What the server committed stays there: tell the user how much, and how to continue.
-            var (exitCode, message) = ErrorReport.Describe(exception);
             if (compressed)
             {
-                return output.Error(exitCode, $"upload {message}; a compressed upload starts again at 0: run the same command again", exception);
+                throw new UploadStoppedException("upload", "a compressed upload starts again at 0: run the same command again", exception);
             }
 
-            var committed = await TryGetCommittedSizeAsync(remote.Client, resource);
-            var held = committed is { } size ? string.Create(CultureInfo.InvariantCulture, $"the server holds {size:N0} of {length:N0} bytes; ") : string.Empty;
-            return output.Error(
-                exitCode,
-                $"upload {message}; {held}continue with: bytestream upload --resume {Quote(file.FullName)} {Quote(resource)} --address {remote.Address.ToString().TrimEnd('/')} (and the same options)",
+            var held = await ResumeHint.HeldAsync(remote.Client, resource, length);
+            throw new UploadStoppedException(
+                "upload",
+                $"{held}continue with: bytestream upload --resume {ResumeHint.Quote(file.FullName)} {ResumeHint.Quote(resource)} --address {ResumeHint.Address(remote)} (and the same options)",
                 exception);
         }
 
@@ -88,20 +85,4 @@ internal static class UploadCommand
             string.Create(CultureInfo.InvariantCulture, $"uploaded {file.Name} to {resource}: {result.CommittedSize:N0} bytes committed, {result.BytesSent:N0} sent{Units.Compression(result.CommittedSize, result.CompressedSize)}{(resume && skipped > 0 ? $" ({skipped:N0} were already committed)" : string.Empty)}, {result.Resumes} resumes, {Units.Duration(result.BytesSent, seconds)}"));
         return ExitCodes.Ok;
     }
-
-    private static async Task<long?> TryGetCommittedSizeAsync(ByteStreamClient client, string resource)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-            return (await client.QueryWriteStatusAsync(resource, timeout.Token)).CommittedSize;
-        }
-        catch (Exception exception) when (exception is RpcException or OperationCanceledException)
-        {
-            // The server is gone or cannot tell: the hint goes without the number.
-            return null;
-        }
-    }
-
-    private static string Quote(string text) => text.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$') ? $"'{text.Replace("'", "'\\''", StringComparison.Ordinal)}'" : text;
 }

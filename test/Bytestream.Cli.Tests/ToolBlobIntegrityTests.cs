@@ -58,6 +58,44 @@ public class ToolBlobIntegrityTests
     }
 
     [Test]
+    public async Task Cat_CorruptBlob_ExitCode6_SaysTheBytesAlreadyWrittenDoNotMatch()
+    {
+        var data = TestFiles.Random(300_000, seed: 38);
+        var corrupt = TestFiles.Random(data.Length, seed: 39);
+        var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        _server.SetResource(name, corrupt);
+
+        var result = await Programs.RunAsync("bytestream", "cat", name, "--address", _url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(6), result.ToString());
+            Assert.That(result.ErrorLines, Has.Length.EqualTo(1), result.ToString());
+            Assert.That(result.StandardError, Does.Contain("the bytes already written to stdout do not match the blob's digest")
+                .And.Contain($"{TestFiles.Sha256(corrupt)}/{data.Length}"));
+            Assert.That(result.StandardError, Does.Not.Contain("nothing was handed out as valid"));
+            Assert.That(TestFiles.Sha256(result.StandardOutputBytes), Is.EqualTo(TestFiles.Sha256(corrupt)), "what stdout got: the server's bytes, streamed before the end showed them wrong");
+        });
+    }
+
+    [Test]
+    public async Task Cat_NoVerify_CorruptBlob_ExitCode0()
+    {
+        var data = TestFiles.Random(100_000, seed: 46);
+        var corrupt = TestFiles.Random(data.Length, seed: 47);
+        var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        _server.SetResource(name, corrupt);
+
+        var result = await Programs.RunAsync("bytestream", "cat", name, "--no-verify", "--address", _url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+            Assert.That(TestFiles.Sha256(result.StandardOutputBytes), Is.EqualTo(TestFiles.Sha256(corrupt)));
+        });
+    }
+
+    [Test]
     public async Task Get_CorruptBlob_LeavesAnEarlierFileAsItWas()
     {
         var data = TestFiles.Random(100_000, seed: 32);

@@ -25,6 +25,39 @@ public class ToolErrorTests
         AssertFailure(result, exitCode: 2);
     }
 
+    [TestCase("get")]
+    [TestCase("download")]
+    [TestCase("cat")]
+    public async Task UnknownDigestFunction_NamesTheToolsFlag_NotTheLibrarysOption(string command)
+    {
+        // A 10-digit hash fits no digest function REAPI defines: the digest cannot be checked, and the message says how to read it anyway.
+        string[] arguments = command == "cat"
+            ? ["cat", "main/blobs/0123456789/5", "--address", "http://127.0.0.1:1"]
+            : [command, "main/blobs/0123456789/5", Path.Combine(Path.GetTempPath(), "never-unknown-digest.bin"), "--address", "http://127.0.0.1:1"];
+
+        var result = await Programs.RunAsync("bytestream", arguments);
+
+        AssertFailure(result, exitCode: 2);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.StandardError, Does.Contain("Run it with --no-verify to read it unchecked."));
+            Assert.That(result.StandardError, Does.Not.Contain("DownloadOptions"));
+        });
+    }
+
+    [Test]
+    public async Task Cat_CompressedNameWithLimit_ExitCode2_WithoutTheLibrarysParameterName()
+    {
+        var result = await Programs.RunAsync("bytestream", "cat", $"main/compressed-blobs/zstd/{new string('a', 64)}/100", "--limit", "10", "--address", "http://127.0.0.1:1");
+
+        AssertFailure(result, exitCode: 2);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.StandardError, Does.Contain("cannot have a limit"));
+            Assert.That(result.StandardError, Does.Not.Contain("(Parameter"));
+        });
+    }
+
     [Test]
     public async Task Help_ListsEveryCommand_ExitCode0()
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bytestream.Client;
+using Bytestream.Client.Tests.Infrastructure;
 
 namespace Bytestream.Cli.Tests;
 
@@ -81,6 +82,42 @@ public class ToolPutGetTests : ServedRootFixture
             Assert.That(json.RootElement.GetProperty("size").GetInt64(), Is.EqualTo(100_000));
             Assert.That(json.RootElement.GetProperty("compressedSize").ValueKind, Is.EqualTo(JsonValueKind.Null));
         });
+    }
+
+    [Test]
+    public async Task Serve_FileAddedToTheRootAfterTheStart_IsServed()
+    {
+        var data = TestFiles.Random(1024 * 1024 + 9, seed: 24);
+        var name = $"late/blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        var path = Path.Combine(Root, "late", "blobs", TestFiles.Sha256(data), data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, data);
+
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(Server.Address);
+        var client = new ByteStreamClient(channel);
+        await Eventually.UntilAsync(async () => await SizeAsync(client, name) == data.Length, $"the server to serve {name} at its full size");
+        var target = Path.Combine(Work.FullName, "late.bin");
+        var get = await Programs.RunAsync("bytestream", "get", name, target, "--address", Server.Url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(get.ExitCode, Is.EqualTo(0), get.ToString());
+            Assert.That(get.StandardOutput, Does.Contain("digest checked"));
+            Assert.That(File.Exists(target) ? TestFiles.Sha256(target) : "no file", Is.EqualTo(TestFiles.Sha256(data)));
+        });
+
+        static async Task<long> SizeAsync(ByteStreamClient client, string name)
+        {
+            try
+            {
+                var status = await client.QueryWriteStatusAsync(name);
+                return status.Complete ? status.CommittedSize : -1;
+            }
+            catch (Grpc.Core.RpcException exception) when (exception.StatusCode == Grpc.Core.StatusCode.NotFound)
+            {
+                return -1;
+            }
+        }
     }
 
     [Test]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Bytestream.Client;
 using Bytestream.Client.Tests.Infrastructure;
 using Bytestream.Testing;
@@ -9,7 +10,7 @@ using Grpc.Net.Client;
 namespace Bytestream.Cli.Tests;
 
 /// <summary>Unfinished uploads stay resumable: across a restart of <c>serve</c>, and when the upload itself is stopped.</summary>
-public class ToolResumeTests
+public partial class ToolResumeTests
 {
     private DirectoryInfo _work = null!;
 
@@ -94,6 +95,109 @@ public class ToolResumeTests
         });
     }
 
+    [Test]
+    public async Task Put_StoppedBySignal_SaysHowToContinue_AndTheHintedCommandSendsOnlyTheRest()
+    {
+        await using var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
+        server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 1024 * 1024);
+        var data = TestFiles.Random(4 * 1024 * 1024, seed: 7);
+        var source = TestFiles.Write(_work.FullName, "put-stopped.bin", data);
+        var url = server.Address.ToString().TrimEnd('/');
+        using var put = Programs.Start("bytestream", "put", source, "--instance", "main", "--address", url);
+        await Eventually.UntilAsync(
+            () => server.WriteRequests.Any(r => r.WriteOffset >= 1024 * 1024),
+            "the request past 1 MiB to reach the server and take the stall");
+        put.Terminate();
+        var stopped = await put.WaitAsync();
+        var before = server.WriteRequests.Count;
+
+        // Run exactly what the message says (the temporary path has no spaces, so nothing in it is quoted).
+        var hint = HintedCommand().Match(stopped.StandardError);
+        Assert.That(hint.Success, Is.True, stopped.ToString());
+        var resume = await Programs.RunAsync("bytestream", [.. hint.Groups[1].Value.Split(' '), "--json"]);
+
+        var uploadName = ResumeName().Match(stopped.StandardError).Groups[1].Value;
+        var resumed = server.WriteRequests.Skip(before).ToArray();
+        using var json = JsonDocument.Parse(resume.StandardOutput);
+        var readName = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
+        Assert.Multiple(() =>
+        {
+            Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+            Assert.That(stopped.StandardError, Does.Contain("bytestream: put cancelled; the server holds 1,048,576 of 4,194,304 bytes; continue with: bytestream put "));
+            Assert.That(uploadName, Does.Match($"^main/uploads/[0-9a-f-]{{36}}/blobs/{TestFiles.Sha256(data)}/{data.Length}$"));
+            Assert.That(resume.ExitCode, Is.EqualTo(0), resume.ToString());
+            Assert.That(json.RootElement.GetProperty("name").GetString(), Is.EqualTo(readName));
+            Assert.That(json.RootElement.GetProperty("uploadName").GetString(), Is.EqualTo(uploadName), "the same upload name");
+            Assert.That(json.RootElement.GetProperty("bytesSent").GetInt64(), Is.EqualTo(3 * 1024 * 1024), "only the rest is sent");
+            Assert.That(json.RootElement.GetProperty("alreadyCommitted").GetInt64(), Is.EqualTo(1024 * 1024));
+            Assert.That(resumed.Select(r => r.ResourceName).Distinct(), Is.EqualTo(new[] { uploadName }));
+            Assert.That(resumed.Min(r => r.WriteOffset), Is.EqualTo(1024 * 1024), "the continued upload's first request starts where the server stood");
+            Assert.That(resumed.Sum(r => (long)r.DataLength), Is.EqualTo(3 * 1024 * 1024));
+            Assert.That(server.TryGetResource(readName, out var stored) ? TestFiles.Sha256(stored) : "not stored", Is.EqualTo(TestFiles.Sha256(data)));
+        });
+    }
+
+    [Test]
+    public async Task Put_StoppedByTimeout_ExitCode3_AndSaysHowToContinue()
+    {
+        // The server stops taking bytes after 1 MiB; --timeout ends the command, which says so, and how to continue.
+        await using var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
+        server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 1024 * 1024);
+        var source = TestFiles.Write(_work.FullName, "put-timeout.bin", TestFiles.Random(4 * 1024 * 1024, seed: 11));
+
+        var result = await Programs.RunAsync("bytestream", "put", source, "--instance", "main", "--timeout", "3s", "--address", server.Address.ToString().TrimEnd('/'));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(3), result.ToString());
+            Assert.That(result.StandardError, Does.Contain("bytestream: put timed out after 3s (--timeout); the server holds 1,048,576 of 4,194,304 bytes; continue with: bytestream put "));
+        });
+    }
+
+    [Test]
+    public async Task Put_Compressed_StoppedBySignal_SaysToRunItAgain_AndResumeRefusesCompression()
+    {
+        await using var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
+        server.Faults.StallNext(ByteStreamMethod.Write, afterBytes: 1024 * 1024);
+        var data = TestFiles.Random(4 * 1024 * 1024, seed: 8);
+        var source = TestFiles.Write(_work.FullName, "put-compressed.bin", data);
+        var url = server.Address.ToString().TrimEnd('/');
+        using var put = Programs.Start("bytestream", "put", source, "--instance", "main", "--compress", "zstd", "--address", url);
+        await Eventually.UntilAsync(
+            () => server.WriteRequests.Any(r => r.WriteOffset >= 1024 * 1024),
+            "the request past 1 MiB to reach the server and take the stall");
+        put.Terminate();
+        var stopped = await put.WaitAsync();
+        var refused = await Programs.RunAsync(
+            "bytestream", "put", source, "--instance", "main", "--compress", "zstd", "--resume", $"main/uploads/{Guid.NewGuid()}/blobs/{TestFiles.Sha256(data)}/{data.Length}", "--address", url);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+            Assert.That(stopped.StandardError, Does.Contain("a compressed upload cannot continue where it stopped: run the same command again"));
+            Assert.That(stopped.StandardError, Does.Not.Contain("--resume"));
+            Assert.That(refused.ExitCode, Is.EqualTo(2), refused.ToString());
+            Assert.That(refused.StandardError, Does.Contain("--resume continues a plain upload only"));
+        });
+    }
+
+    [Test]
+    public async Task Put_ResumeOfAnotherBlob_ExitCode2_BeforeAnyWrite()
+    {
+        await using var server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
+        var source = TestFiles.Write(_work.FullName, "other.bin", TestFiles.Random(1000, seed: 9));
+        var otherBlob = $"main/uploads/{Guid.NewGuid()}/blobs/{TestFiles.Sha256(TestFiles.Random(1000, seed: 10))}/1000";
+
+        var result = await Programs.RunAsync("bytestream", "put", source, "--instance", "main", "--resume", otherBlob, "--address", server.Address.ToString().TrimEnd('/'));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+            Assert.That(result.StandardError, Does.Contain("--resume names an upload of main/blobs/"));
+            Assert.That(server.WriteRequests, Is.Empty);
+        });
+    }
+
     /// <summary>Polls QueryWriteStatus until the upload reached <paramref name="size"/> (NOT_FOUND: not started yet); bounded.</summary>
     private static async Task WaitUntilCommittedAsync(ByteStreamClient client, string name, long size)
     {
@@ -111,6 +215,12 @@ public class ToolResumeTests
             }
         }
     }
+
+    [GeneratedRegex(@"continue with: bytestream (put .+?) \(and the same options\)")]
+    private static partial Regex HintedCommand();
+
+    [GeneratedRegex(@"--resume (\S+)")]
+    private static partial Regex ResumeName();
 
     /// <summary>Polls the server's true state (in-process, cheap) until the upload reached <paramref name="size"/>; bounded.</summary>
     private static async Task WaitUntilCommittedAsync(ByteStreamTestServer server, string name, long size)
