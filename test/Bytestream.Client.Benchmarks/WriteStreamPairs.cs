@@ -21,17 +21,23 @@ internal static class WriteStreamPairs
     private const string Name = "bench/write-stream";
     private const double GiB = 1024.0 * 1024 * 1024;
 
-    public static async Task RunAsync(long size, int pairs, int chunk, string which)
+    public static async Task RunAsync(long size, int pairs, int chunk, string which, long? replayBuffer)
     {
         var data = new byte[size];
         RandomNumberGenerator.Fill(data);
         using var server = await ServerProcess.StartTestingAsync();
         using var channel = Channels.Create(server.Address);
         var raw = new RawClient(channel);
-        var client = new ByteStreamClient(channel, new ByteStreamClientOptions { ChunkSize = chunk });
+        var options = new ByteStreamClientOptions { ChunkSize = chunk };
+        if (replayBuffer is { } bytes)
+        {
+            options.MaxReplayBufferSize = bytes;
+        }
+
+        var client = new ByteStreamClient(channel, options);
         Func<Task<long>> rawRun = () => RawAsync(raw, data, chunk);
         Func<Task<long>> streamRun = () => WriteStreamAsync(client, data);
-        Console.WriteLine($"# write stream vs raw stub: {size / (1024 * 1024)} MiB from memory, CopyToAsync buffer {CopyBuffer / 1024} KiB, chunk {chunk / 1024} KiB, {pairs} alternating pairs, server: {server.Label}, pid {Environment.ProcessId}");
+        Console.WriteLine($"# write stream vs raw stub: {size / (1024 * 1024)} MiB from memory, CopyToAsync buffer {CopyBuffer / 1024} KiB, chunk {chunk / 1024} KiB, replay buffer {options.MaxReplayBufferSize / (1024 * 1024)} MiB, {pairs} alternating pairs, server: {server.Label}, pid {Environment.ProcessId}");
 
         // Warm-up: JIT (tiered up), connection, server memory.
         for (var i = 0; i < 3; i++)
