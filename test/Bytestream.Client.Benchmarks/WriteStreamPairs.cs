@@ -54,7 +54,7 @@ internal static class WriteStreamPairs
             var runs = new List<Sample>();
             for (var i = 0; i < pairs; i++)
             {
-                runs.Add(await Sample.RunAsync(only));
+                runs.Add(await Sample.RunAsync(which, only));
             }
 
             Print(which, runs, chunk);
@@ -70,13 +70,13 @@ internal static class WriteStreamPairs
             Sample r, s;
             if (pair % 2 == 0)
             {
-                r = await Sample.RunAsync(rawRun);
-                s = await Sample.RunAsync(streamRun);
+                r = await Sample.RunAsync("raw", rawRun);
+                s = await Sample.RunAsync("stream", streamRun);
             }
             else
             {
-                s = await Sample.RunAsync(streamRun);
-                r = await Sample.RunAsync(rawRun);
+                s = await Sample.RunAsync("stream", streamRun);
+                r = await Sample.RunAsync("raw", rawRun);
             }
 
             rawRuns.Add(r);
@@ -154,11 +154,14 @@ internal static class WriteStreamPairs
     /// <summary>One measured transfer: wall and CPU time of this process, allocations, and counts of the runtime's work.</summary>
     private sealed record Sample(long Bytes, double Seconds, double CpuSeconds, long AllocatedBytes, long WorkItems, long Contentions, int Gen0, int Gen2)
     {
+        /// <summary>When set, each run prints its start and end (Stopwatch ticks: CLOCK_MONOTONIC nanoseconds on Linux) to stderr, to split a profile of the process (perf record -k mono) by run.</summary>
+        private static readonly bool Marks = Environment.GetEnvironmentVariable("BENCH_MARKS") == "1";
+
         public double MegabytesPerSecond => Bytes / Seconds / 1e6;
 
         public double CpuPerGiB => CpuSeconds / (Bytes / GiB);
 
-        public static async Task<Sample> RunAsync(Func<Task<long>> transfer)
+        public static async Task<Sample> RunAsync(string side, Func<Task<long>> transfer)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
@@ -170,11 +173,17 @@ internal static class WriteStreamPairs
             var contentions = Monitor.LockContentionCount;
             var gen0 = GC.CollectionCount(0);
             var gen2 = GC.CollectionCount(2);
+            var start = Stopwatch.GetTimestamp();
             var watch = Stopwatch.StartNew();
 
             var bytes = await transfer();
 
             watch.Stop();
+            if (Marks)
+            {
+                Console.Error.WriteLine($"mark {side} {start} {Stopwatch.GetTimestamp()} {Stopwatch.Frequency}");
+            }
+
             process.Refresh();
             return new Sample(bytes, watch.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpu).TotalSeconds,
                 GC.GetTotalAllocatedBytes(precise: true) - allocated, ThreadPool.CompletedWorkItemCount - workItems,
