@@ -14,7 +14,7 @@ namespace Bytestream.Client.Internal;
 internal sealed class WrittenUploadSource(string resourceName, int chunkSize, long maxReplayBytes)
     : BufferedUploadSource(resourceName, chunkSize, maxReplayBytes)
 {
-    private readonly Channel<Write> _writes = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
+    private readonly Channel<Write> _writes = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     // The caller's side. A chunk being filled when the upload ends is left to the garbage collector: the
     // session, which ends it, must not return an array the caller may still be copying into.
@@ -209,7 +209,7 @@ internal sealed class WrittenUploadSource(string resourceName, int chunkSize, lo
 
         public WriteKind Kind => kind;
 
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.None);
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>Gives the chunk back to the pool, once.</summary>
         public void Release()
