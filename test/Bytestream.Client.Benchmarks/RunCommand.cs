@@ -20,6 +20,10 @@ internal static class RunCommand
         string? targetAddress = null;
         var cuts = 8;
         var sweep = false;
+        var only = "both";
+        long? replayBuffer = null;
+        var rawRing = 1;
+        var warmUps = 100;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -32,7 +36,11 @@ internal static class RunCommand
                 case "--target": targetAddress = value.TrimEnd('/'); break;
                 case "--cuts": cuts = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--client-window": Channels.ReceiveWindow = int.Parse(value, CultureInfo.InvariantCulture) * 1024; break;
-                case "--suite": suite = value is "throughput" or "reapi" ? value : throw new FormatException("--suite takes 'throughput' or 'reapi'"); break;
+                case "--suite": suite = value is "throughput" or "reapi" or "write-stream" ? value : throw new FormatException("--suite takes 'throughput', 'reapi' or 'write-stream'"); break;
+                case "--replay-buffer": replayBuffer = long.Parse(value, CultureInfo.InvariantCulture) * 1024 * 1024; break;
+                case "--warm-up": warmUps = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--raw-buffers": rawRing = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--only": only = value is "raw" or "stream" ? value : throw new FormatException("--only takes 'raw' or 'stream'"); break;
                 case "--levels": levels = [.. value.Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))]; break;
                 case "--sweep": sweep = value == "chunk" ? true : throw new FormatException("--sweep takes 'chunk'"); break;
                 default: Console.Error.WriteLine($"run: unknown option {args[i]}"); return 2;
@@ -49,6 +57,13 @@ internal static class RunCommand
         {
             Console.Error.WriteLine("run: --target measures the throughput suite against one running server; --server and --suite reapi start their own");
             return 2;
+        }
+
+        if (suite == "write-stream")
+        {
+            // The write stream side by side with the raw stub (issue 21): 512 MiB from memory, 15 alternating pairs.
+            await WriteStreamPairs.RunAsync((sizeMiB ?? 512) * 1024L * 1024, rounds ?? 15, chunkKiB * 1024, only, replayBuffer, rawRing, warmUps);
+            return 0;
         }
 
         // The reapi suite runs a dozen scenarios, several of them CPU-bound: smaller defaults keep it to a few minutes.
