@@ -101,7 +101,7 @@ internal sealed class CommitJudge
     /// <c>QueryWriteStatus</c> answered NOT_FOUND (nothing committed) or UNIMPLEMENTED (a server that
     /// cannot resume, e.g. Buildbarn): start again at the first offset.
     /// </summary>
-    public CommitDecision OnStatusUnknown() => RestartsOnly ? RestartFromZero() : Rewind(CommitVerdict.Restart, 0);
+    public CommitDecision OnStatusUnknown() => RestartsOnly ? RestartFromZero(confirmed: false) : Rewind(CommitVerdict.Restart, 0);
 
     /// <summary>
     /// A Write call ended with OK and <paramref name="committedSize"/>, after <paramref name="finishSent"/>
@@ -153,7 +153,7 @@ internal sealed class CommitJudge
 
         if (RestartsOnly)
         {
-            return RestartFromZero() with { FreshUpload = status.CommittedSize > 0 };
+            return RestartFromZero(confirmed: status.CommittedSize > 0) with { FreshUpload = status.CommittedSize > 0 };
         }
 
         var committed = status.CommittedSize;
@@ -254,11 +254,16 @@ internal sealed class CommitJudge
         return new CommitDecision(CommitVerdict.Complete, committedSize);
     }
 
-    /// <summary>A compressed upload starts again at 0; it progressed when the last attempt sent more than any before it.</summary>
-    private CommitDecision RestartFromZero()
+    /// <summary>
+    /// A compressed upload starts again at 0. It progressed when the server confirmed bytes of the last attempt (a
+    /// committed size above 0; NOT_FOUND and UNIMPLEMENTED confirm nothing) and that attempt got further than every
+    /// one before it: bytes merely sent prove nothing, and a server that keeps a little of each attempt and cuts it
+    /// at the same point must still use up the retry budget.
+    /// </summary>
+    private CommitDecision RestartFromZero(bool confirmed)
     {
-        var progressed = _sentEnd > _restartMark;
-        _restartMark = _sentEnd;
+        var progressed = confirmed && _sentEnd > _restartMark;
+        _restartMark = Math.Max(_restartMark, _sentEnd);
         return Rewind(CommitVerdict.Restart, 0, progressed);
     }
 

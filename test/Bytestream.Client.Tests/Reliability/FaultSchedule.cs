@@ -515,11 +515,8 @@ internal sealed class FaultSchedule
 
         if (s.Exhausting)
         {
-            // A compressed upload counts an attempt that put more bytes on the wire than every one before as progress,
-            // though the server took none of them (FailNext): the first failure, and any later attempt that happened to
-            // send more before it saw its failure, start the budget again, so it may outlast these failures and succeed.
-            // A known deviation of the client (see "Findings" in docs/reliability.md): drop this when it is fixed.
-            return new Expectation(s.CompressedOnWire, new HashSet<StatusCode> { s.Faults[0].Status }, errors);
+            // Plain or compressed alike: the server took none of the bytes (FailNext), so no attempt progressed.
+            return new Expectation(false, new HashSet<StatusCode> { s.Faults[0].Status }, errors);
         }
 
         // The first Write call takes the first FailNext(Write): a fatal status there ends the upload for sure,

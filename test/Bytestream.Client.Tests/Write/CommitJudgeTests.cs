@@ -205,6 +205,43 @@ public class CommitJudgeTests
         Assert.That((decision.Verdict, decision.Offset, decision.FreshUpload), Is.EqualTo((CommitVerdict.Restart, 0L, false)));
     }
 
+    [Test]
+    public void CompressedUpload_ServerConfirmedNothing_IsNoProgress()
+    {
+        // Seed 35: every Write failed after its first request and the server kept nothing (NOT_FOUND).
+        var judge = new CommitJudge(CompressedName, null, 5, uncompressedSize: 1000);
+        judge.Sent(4096);
+
+        Assert.That(judge.OnStatusUnknown().Progressed, Is.False);
+    }
+
+    [Test]
+    public void CompressedUpload_ServerConfirmedBytesOfAnAttemptThatGotFurther_IsProgress()
+    {
+        var judge = new CommitJudge(CompressedName, null, 5, uncompressedSize: 1000);
+        judge.Sent(4096);
+        var first = judge.OnStatus(new WriteStatus(2048, false), false, 4096);
+        judge.Sent(8192);
+        var further = judge.OnStatus(new WriteStatus(6000, false), false, 8192);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Progressed, Is.True, "the server holds bytes of the first attempt");
+            Assert.That(further.Progressed, Is.True, "the second attempt got further");
+        });
+    }
+
+    [Test]
+    public void CompressedUpload_CutAtTheSamePointAgain_IsNoProgress()
+    {
+        // A server that keeps a little of each attempt and cuts it at the same point must use up the budget.
+        var judge = new CommitJudge(CompressedName, null, 5, uncompressedSize: 1000);
+        judge.Sent(4096);
+        judge.OnStatus(new WriteStatus(2048, false), false, 4096);
+
+        Assert.That(judge.OnStatus(new WriteStatus(2048, false), false, 4096).Progressed, Is.False);
+    }
+
     private static JudgeCase Case(string name, CommitJudge judge, Func<CommitJudge, CommitDecision> answers, CommitVerdict verdict, long offset, bool? progressed = null, string? error = null) =>
         new(name, judge, answers, verdict, offset, progressed, error);
 
