@@ -11,7 +11,11 @@ public enum BlobCompression
     /// <summary>The bytes go as they are.</summary>
     None,
 
-    /// <summary>zstd for blobs of at least <see cref="ByteStreamClientOptions.CompressionThreshold"/> bytes; smaller ones go as they are.</summary>
+    /// <summary>
+    /// zstd for blobs of at least <see cref="ByteStreamClientOptions.CompressionThreshold"/> bytes whose first 64 KiB
+    /// shrink by at least 1/32 when compressed (uploads look at them first; random or already compressed data goes as
+    /// it is); smaller ones go as they are.
+    /// </summary>
     Auto,
 
     /// <summary>zstd for every blob, whatever its size.</summary>

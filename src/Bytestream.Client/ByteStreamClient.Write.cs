@@ -1,4 +1,6 @@
+using System.Buffers;
 using Bytestream.Client.Internal;
+using Bytestream.Client.Internal.Zstd;
 using Grpc.Core;
 
 namespace Bytestream.Client;
@@ -67,17 +69,38 @@ public partial class ByteStreamClient
 
         var start = source.CanSeek ? source.Position : 0;
         var plan = TransferPlanner.ForUpload(_core, resourceName, options, source.CanSeek ? source.Length - start : null);
-        return UploadAsync(plan, options, canRestart: source.CanSeek, () =>
+        return UploadStreamAsync(plan, source, start, options, cancellationToken);
+    }
+
+    private async Task<UploadResult> UploadStreamAsync(TransferPlan plan, Stream source, long start, UploadOptions? options, CancellationToken cancellationToken)
+    {
+        // Auto's look at the first bytes: a seekable stream goes back to the start, a non-seekable one hands them out first.
+        var first = UploadChunk.End;
+        if (plan.SampleDecides)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(source.CanSeek ? CompressionSample.Size : _core.Options.ChunkSize);
+            var read = await StreamReading.FillAsync(source, buffer.AsMemory(0, source.CanSeek ? CompressionSample.Size : _core.Options.ChunkSize), cancellationToken).ConfigureAwait(false);
+            plan = plan.Sampled(buffer.AsSpan(0, read), _core.Options.CompressionLevel);
+            first = new UploadChunk(buffer.AsMemory(0, read), buffer);
+            if (source.CanSeek)
+            {
+                source.Position = start;
+                first.Release();
+                first = UploadChunk.End;
+            }
+        }
+
+        return await UploadAsync(plan, options, canRestart: source.CanSeek, () =>
         {
             if (!source.CanSeek)
             {
-                return new StreamUploadSource(resourceName, source, _core.Options.ChunkSize);
+                return new StreamUploadSource(plan.ResourceName, source, _core.Options.ChunkSize, first);
             }
 
             // A fallback from compression starts again where the caller's data starts.
             source.Position = start;
-            return new SeekableUploadSource(resourceName, source, _core.Options.ChunkSize);
-        }, cancellationToken);
+            return new SeekableUploadSource(plan.ResourceName, source, _core.Options.ChunkSize);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -100,7 +123,8 @@ public partial class ByteStreamClient
         UploadOptions? options = null, CancellationToken cancellationToken = default)
     {
         Guard.ResourceName(resourceName);
-        var plan = TransferPlanner.ForUpload(_core, resourceName, options, data.Length, exactSourceName: nameof(data));
+        var plan = TransferPlanner.ForUpload(_core, resourceName, options, data.Length, exactSourceName: nameof(data))
+            .Sampled(data.Span, _core.Options.CompressionLevel);
         return UploadAsync(plan, options, canRestart: true, () => new MemoryUploadSource(resourceName, data, _core.Options.ChunkSize), cancellationToken);
     }
 

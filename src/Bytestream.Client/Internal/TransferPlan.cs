@@ -12,13 +12,18 @@ namespace Bytestream.Client.Internal;
 /// <param name="Compressed">Whether the wire carries zstd: the caller's bytes are encoded on the way out and decoded on the way in.</param>
 /// <param name="Length">The caller's (uncompressed) bytes the transfer moves, when known before it starts.</param>
 /// <param name="Digest">The digest function that checks the caller's bytes against <see cref="Blob"/>; <see langword="null"/> when unchecked.</param>
+/// <param name="SampleDecides">
+/// <see cref="BlobCompression.Auto"/> chose compression: a look at the first bytes (<see cref="Zstd.CompressionSample"/>)
+/// may still send the blob as it is, when they do not compress.
+/// </param>
 internal sealed record TransferPlan(
     string ResourceName,
     string WireName,
     BlobResourceName? Blob,
     bool Compressed,
     long? Length,
-    DigestAlgorithm? Digest)
+    DigestAlgorithm? Digest,
+    bool SampleDecides = false)
 {
     /// <summary>Gets whether the client chose compression for a <c>blobs/</c> name: a server without zstd makes the transfer go plain.</summary>
     public bool CanFallBackToPlain => Compressed && WireName != ResourceName;
@@ -60,5 +65,11 @@ internal sealed record TransferPlan(
     }
 
     /// <summary>The same transfer under the caller's own name, uncompressed: the server lacks the compressor the client chose.</summary>
-    public TransferPlan Plain() => this with { WireName = ResourceName, Compressed = false };
+    public TransferPlan Plain() => this with { WireName = ResourceName, Compressed = false, SampleDecides = false };
+
+    /// <summary>The plan after <see cref="BlobCompression.Auto"/>'s look at the data's first bytes: plain unless they compress.</summary>
+    public TransferPlan Sampled(ReadOnlySpan<byte> firstBytes, int level) =>
+        !SampleDecides ? this
+        : Zstd.CompressionSample.Compresses(firstBytes, level) ? this with { SampleDecides = false }
+        : Plain();
 }

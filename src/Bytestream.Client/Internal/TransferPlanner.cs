@@ -60,7 +60,7 @@ internal static class TransferPlanner
 
         var wireName = mayChooseCompression ? Choose(core, resourceName, blob, compression) : null;
         return new TransferPlan(resourceName, wireName ?? resourceName, blob, wireName is not null || blob?.Compressor is not null,
-            expected ?? sourceLength, digest);
+            expected ?? sourceLength, digest, SampleDecides: wireName is not null && compression == BlobCompression.Auto);
     }
 
     /// <summary>The plan of a read of <paramref name="limit"/> bytes (0: to the end) from <paramref name="offset"/>.</summary>
