@@ -14,7 +14,7 @@ public sealed partial record BlobResourceName
     /// </summary>
     /// <param name="instanceName">The instance name: empty, or segments separated by <c>/</c>.</param>
     /// <param name="content">The blob's bytes; read to its end and left there (a seekable stream can be rewound to upload it).</param>
-    /// <param name="digestFunction">The lowercase REAPI digest function: <c>sha256</c> (<see langword="null"/>, the default),
+    /// <param name="digestFunction">The REAPI digest function, in any case: <c>sha256</c> (<see langword="null"/>, the default),
     /// <c>sha1</c>, <c>md5</c>, <c>sha384</c>, <c>sha512</c> or <c>blake3</c>.</param>
     /// <param name="cancellationToken">Cancels the reading.</param>
     /// <returns>The name, with <see cref="DigestFunction"/> set for <c>blake3</c> only (REAPI omits the segment for the others).</returns>

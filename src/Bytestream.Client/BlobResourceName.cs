@@ -20,8 +20,10 @@ namespace Bytestream.Client;
 /// <para>
 /// An empty instance name has no leading slash (<c>blobs/{hash}/{size}</c>); a longer one may span
 /// several segments, none of which may be <c>blobs</c>, <c>uploads</c>, <c>compressed-blobs</c>,
-/// <c>actions</c>, <c>actionResults</c>, <c>operations</c> or <c>capabilities</c>. The hash is
-/// lowercase hexadecimal. For a compressed blob, hash and size are those of the uncompressed data.
+/// <c>actions</c>, <c>actionResults</c>, <c>operations</c>, <c>capabilities</c>, <c>.</c> or <c>..</c>. The hash is
+/// lowercase hexadecimal. The digest function is taken in any case (<c>SHA256TREE</c>, REAPI's enum spelling, as
+/// well as <c>sha256tree</c>) and written in lowercase, as REAPI asks. For a compressed blob, hash and size are those
+/// of the uncompressed data.
 /// </para>
 /// <para>
 /// Every instance holds a valid name: the constructor and the <see langword="init"/> accessors reject
@@ -69,7 +71,7 @@ public sealed partial record BlobResourceName(string InstanceName, string Hash, 
 
     /// <summary>Gets the instance name: empty, or one or more segments separated by <c>/</c>.</summary>
     /// <exception cref="ArgumentNullException">Set to <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">Set to a value with an empty segment (a leading, trailing or doubled <c>/</c>) or a reserved segment such as <c>blobs</c>.</exception>
+    /// <exception cref="ArgumentException">Set to a value with an empty segment (a leading, trailing or doubled <c>/</c>), a <c>.</c> or <c>..</c> segment, or a reserved segment such as <c>blobs</c>.</exception>
     public string InstanceName
     {
         get => _instanceName;
@@ -94,19 +96,20 @@ public sealed partial record BlobResourceName(string InstanceName, string Hash, 
     }
 
     /// <summary>
-    /// Gets the digest function segment, a lowercase <c>DigestFunction.Value</c> name such as <c>blake3</c>
+    /// Gets the digest function segment, the lowercase <c>DigestFunction.Value</c> name such as <c>blake3</c>
     /// or <c>sha256tree</c>. REAPI omits it for the classic functions (SHA256, SHA1, MD5, SHA384, SHA512,
     /// MURMUR3, VSO), whose hash length tells them apart: leave it <see langword="null"/> for those.
     /// </summary>
-    /// <value>Default <see langword="null"/> (no segment). Otherwise a lowercase name (<c>a-z</c> first, then
-    /// <c>a-z</c> or <c>0-9</c>) that is not hexadecimal, so that it cannot be mistaken for a hash, and not <c>unknown</c>.</value>
+    /// <value>Default <see langword="null"/> (no segment). Otherwise a name of ASCII letters and digits, a letter first,
+    /// in any case (<c>BLAKE3</c>, the enum's own spelling, as well as <c>blake3</c>), kept in lowercase, which is how
+    /// REAPI writes it in resource names; not hexadecimal, so that it cannot be mistaken for a hash, and not <c>unknown</c>.</value>
     /// <exception cref="ArgumentException">Set to a value that is not such a name.</exception>
     public string? DigestFunction
     {
         get => _digestFunction;
         init => _digestFunction = value is null || IsDigestFunction(value)
-            ? value
-            : throw new ArgumentException($"'{value}' is not a digest function name: expected a lowercase DigestFunction name such as 'blake3' or 'sha256tree'.", nameof(DigestFunction));
+            ? value?.ToLowerInvariant()
+            : throw new ArgumentException($"'{value}' is not a digest function name: expected a DigestFunction name such as 'blake3' or 'sha256tree' (any case).", nameof(DigestFunction));
     }
 
     /// <summary>
@@ -291,7 +294,7 @@ public sealed partial record BlobResourceName(string InstanceName, string Hash, 
         var hash = segments[pos++];
         if (!IsHash(hash))
         {
-            return hash.Any(char.IsAsciiLetterUpper)
+            return hash.All(char.IsAsciiHexDigit) && hash.Any(char.IsAsciiLetterUpper)
                 ? $"the hash '{hash}' is not lowercase"
                 : $"'{hash}' is neither a hash (lowercase hexadecimal, an even number of digits) nor a digest function followed by a hash and a size";
         }
@@ -360,6 +363,11 @@ public sealed partial record BlobResourceName(string InstanceName, string Hash, 
             return "the instance name has an empty segment (a leading, trailing or doubled '/')";
         }
 
+        if (segment is "." or "..")
+        {
+            return $"the instance name contains the segment '{segment}', which a path would resolve away";
+        }
+
         return IsReserved(segment) ? $"the instance name contains the reserved segment '{segment}'" : null;
     }
 
@@ -426,8 +434,16 @@ public sealed partial record BlobResourceName(string InstanceName, string Hash, 
         return true;
     }
 
-    private static bool IsDigestFunction(string segment) =>
-        IsLowercaseName(segment) && !segment.All(char.IsAsciiHexDigitLower) && segment != "unknown";
+    /// <summary>A <c>DigestFunction.Value</c> name in any case: ASCII letters and digits, a letter first, not all hexadecimal, not <c>unknown</c>.</summary>
+    private static bool IsDigestFunction(string segment)
+    {
+        if (segment.Length == 0 || !char.IsAsciiLetter(segment[0]) || !segment.All(char.IsAsciiLetterOrDigit))
+        {
+            return false;
+        }
+
+        return !segment.All(char.IsAsciiHexDigit) && !segment.Equals("unknown", StringComparison.OrdinalIgnoreCase);
+    }
 
     private static bool IsCompressor(string segment) =>
         IsLowercaseName(segment) && segment != "identity";

@@ -80,6 +80,30 @@ public static class ByteStreamChannel
         return GrpcChannel.ForAddress(address, options);
     }
 
+    /// <summary>
+    /// Creates a channel to the server at <paramref name="address"/>, written as text, with the settings above, like
+    /// <see cref="ForAddress(Uri, Action{GrpcChannelOptions}?)"/>.
+    /// </summary>
+    /// <param name="address">The server, <c>http://host:port</c> (h2c) or <c>https://host:port</c>; for another scheme (a gRPC
+    /// resolver such as <c>dns:///</c>), pass a <see cref="Uri"/>.</param>
+    /// <param name="configure">Changes the channel's options after the defaults are set, as in <see cref="ForAddress(Uri, Action{GrpcChannelOptions}?)"/>.</param>
+    /// <returns>A new channel; dispose it when done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="address"/> is not an absolute <c>http://</c> or <c>https://</c> URL
+    /// (for example <c>localhost:8980</c>, which has no scheme).</exception>
+    public static GrpcChannel ForAddress(string address, Action<GrpcChannelOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException(
+                $"'{address}' is not a server address: expected an http:// (h2c) or https:// (TLS) URL such as http://localhost:8980.",
+                nameof(address));
+        }
+
+        return ForAddress(uri, configure);
+    }
+
     /// <summary>Sets the channel's reconnect backoff to the defaults above.</summary>
     internal static void ApplyReconnectBackoff(GrpcChannelOptions options)
     {

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Bytestream.Client;
 
 /// <summary>The outcome of a finished upload.</summary>
@@ -14,4 +17,17 @@ public sealed record UploadResult(long CommittedSize, long BytesSent, int Resume
 
     /// <summary>Gets whether this call shared the upload of a concurrent call for the same blob (<see cref="ByteStreamClientOptions.ShareConcurrentUploads"/>) and sent nothing itself.</summary>
     public bool Shared { get; init; }
+
+    /// <summary>Writes the members for <see cref="ToString"/>: <see cref="CompressedSize"/> only when the upload was compressed.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture, $"CommittedSize = {CommittedSize}, BytesSent = {BytesSent}, Resumes = {Resumes}");
+        if (CompressedSize is { } compressed)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $", CompressedSize = {compressed}");
+        }
+
+        builder.Append(CultureInfo.InvariantCulture, $", Shared = {Shared}");
+        return true;
+    }
 }

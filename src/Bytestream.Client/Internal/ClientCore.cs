@@ -43,5 +43,12 @@ internal sealed class ClientCore
         set => Volatile.Write(ref _compressionUnsupported, value);
     }
 
+    /// <summary>Gets whether the server has answered this client (a call returned, made progress, or ended with the server's own status); see <see cref="PeerFailure"/>.</summary>
+    public bool PeerHasAnswered => Volatile.Read(ref _peerHasAnswered);
+
+    /// <summary>Records that the server answered.</summary>
+    public void MarkPeerAnswered() => Volatile.Write(ref _peerHasAnswered, true);
+
     private bool _compressionUnsupported;
+    private bool _peerHasAnswered;
 }

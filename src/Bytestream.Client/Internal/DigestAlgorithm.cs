@@ -63,8 +63,8 @@ internal sealed class DigestAlgorithm
         return Array.Find([Sha256, Sha1, Md5, Sha384, Sha512, Vso], a => a.HashBytes == bytes);
     }
 
-    /// <summary>The function called <paramref name="name"/>, or <see langword="null"/> when REAPI has none of that name.</summary>
-    public static DigestAlgorithm? Named(string name) => Array.Find(Known, a => a.Name == name);
+    /// <summary>The function called <paramref name="name"/> in any case (<c>BLAKE3</c> as the enum spells it, <c>blake3</c> as names do), or <see langword="null"/> when REAPI has none of that name.</summary>
+    public static DigestAlgorithm? Named(string name) => Array.Find(Known, a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Whether a name with this function writes the <c>digest_function</c> segment: REAPI requires it for every

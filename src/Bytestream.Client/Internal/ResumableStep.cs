@@ -36,6 +36,11 @@ internal static class ResumableStep
             {
                 throw new OperationCanceledException($"The transfer of '{resourceName}' was cancelled.", ex, cancellationToken);
             }
+            catch (RpcException ex) when (PeerFailure.Diagnose(ex, core.PeerHasAnswered, out _) == PeerFault.ClosedBeforeHandshake)
+            {
+                // Retried as a lost connection until the retries ran out: then it was the peer, every time.
+                throw ThrowHelper.ClosedBeforeHandshake(resourceName, core.Target, ex);
+            }
             finally
             {
                 ResilienceContextPool.Shared.Return(context);
@@ -53,7 +58,8 @@ internal static class ResumableStep
 
     /// <summary>
     /// One attempt; a peer that does not speak gRPC over HTTP/2 becomes a <see cref="ByteStreamException"/>
-    /// here, inside the pipeline, so that no pipeline (the default or the caller's) retries it.
+    /// here, inside the pipeline, so that no pipeline (the default or the caller's) retries it, and a peer that
+    /// never answered a final <c>DEADLINE_EXCEEDED</c> that the default pipeline does not retry (see <see cref="PeerFailure"/>).
     /// </summary>
     private static async ValueTask<StepResult<TResult>> AttemptAsync<TState, TResult>(
         ClientCore core,
@@ -62,13 +68,31 @@ internal static class ResumableStep
         TState state,
         CancellationToken cancellationToken)
     {
+        StepResult<TResult> result;
         try
         {
-            return await attempt(state, cancellationToken).ConfigureAwait(false);
+            result = await attempt(state, cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException ex) when (NotHttp2Server.Matches(ex, out var errorCode))
+        catch (RpcException ex)
         {
-            throw ThrowHelper.NotGrpcOverHttp2(resourceName, core.Target, errorCode, ex);
+            switch (PeerFailure.Diagnose(ex, core.PeerHasAnswered, out var detail))
+            {
+                case PeerFault.NotHttp2:
+                    throw ThrowHelper.NotGrpcOverHttp2(resourceName, core.Target, detail, ex);
+                case PeerFault.Silent:
+                    throw ThrowHelper.NeverAnswered(resourceName, core.Target, detail, ex);
+            }
+
+            if (PeerFailure.IsServerStatus(ex))
+            {
+                core.MarkPeerAnswered();
+            }
+
+            throw;
         }
+
+        // It returned, or made progress before it failed: the server answered.
+        core.MarkPeerAnswered();
+        return result;
     }
 }

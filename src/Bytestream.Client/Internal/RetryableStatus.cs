@@ -7,8 +7,8 @@ internal static class RetryableStatus
 {
     public static bool IsRetryable(Exception? exception, CancellationToken callerToken) => exception switch
     {
-        // A peer that does not speak gRPC over HTTP/2 gives INTERNAL, which another try cannot change.
-        RpcException rpc => IsRetryable(rpc.StatusCode, callerToken) && !NotHttp2Server.Matches(rpc, out _),
+        // A peer that does not speak gRPC over HTTP/2 gives INTERNAL, one that never answers DEADLINE_EXCEEDED: another try cannot change either.
+        RpcException rpc => IsRetryable(rpc.StatusCode, callerToken) && !PeerFailure.IsFinal(rpc),
         _ => false,
     };
 

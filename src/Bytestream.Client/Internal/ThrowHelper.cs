@@ -1,3 +1,5 @@
+using Grpc.Core;
+
 namespace Bytestream.Client.Internal;
 
 /// <summary>Creates the client's exceptions in one place, with messages that say what happened and what to do.</summary>
@@ -21,6 +23,15 @@ internal static class ThrowHelper
 
     public static ByteStreamException NotGrpcOverHttp2(string resourceName, string? target, string errorCode, Exception failure) =>
         new(resourceName, $"The server at {target ?? "the channel's address"} does not speak gRPC over HTTP/2 (it answered with {errorCode}): is it an HTTP/1.1 server, or a TLS port addressed with http://? Not retried.", committedSize: null, failure);
+
+    public static ByteStreamException ClosedBeforeHandshake(string resourceName, string? target, Exception failure) =>
+        new(resourceName, $"The server at {target ?? "the channel's address"} does not speak gRPC over HTTP/2: it closed every connection before an HTTP/2 handshake (is it a TLS port addressed with http://, another kind of server, or a TCP proxy with no backend?).", committedSize: null, failure);
+
+    public static RpcException NeverAnswered(string resourceName, string? target, string waitedFor, Exception failure)
+    {
+        var message = $"The server at {target ?? "the channel's address"} accepted the connection but never answered (no HTTP/2 handshake, no response for '{resourceName}'): {waitedFor}. Not retried: is a gRPC server listening at that address?";
+        return new RpcException(new Status(StatusCode.DeadlineExceeded, message, new PeerSilentException(message, failure)));
+    }
 
     public static FormatException InvalidBlobResourceName(string resourceName, string reason, string expectedShapes) =>
         new($"'{resourceName}' is not a REAPI blob resource name: {reason}. {expectedShapes}");

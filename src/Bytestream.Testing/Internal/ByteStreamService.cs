@@ -256,7 +256,9 @@ internal sealed class ByteStreamService(
 
         var startOffset = first.WriteOffset;
         var upload = store.BeginWrite(name, startOffset, callId, noRewind: options.RequireWriteOffsetAtCommittedSize);
-        using var decoder = compressed is null ? null : new ZstdUploadDecoder(compressed, name, keepBytes: !options.DiscardData);
+        using var decoder = compressed is null
+            ? null
+            : new ZstdUploadDecoder(compressed, name, store.StartDecoded(name, compressed.Size), options.VerifyUploadDigests ? BlobDigests.CreateHasher(compressed) : null);
         var request = first;
         long received = 0;
         var finished = false;
@@ -321,18 +323,16 @@ internal sealed class ByteStreamService(
     /// </summary>
     private long Finish(string name, Upload upload, long callId, ReapiNames? compressed, ZstdUploadDecoder? decoder)
     {
-        Action<byte[]>? verify = null;
-        if (options.VerifyUploadDigests && (compressed ?? (ReapiNames.TryParse(name, out var blob) && blob.IsUpload ? blob : null)) is { } reapi)
-        {
-            verify = data => VerifyDigest(name, reapi, data);
-        }
-
         if (decoder is null)
         {
+            Action? verify = options.VerifyUploadDigests && ReapiNames.TryParse(name, out var blob) && blob.IsUpload
+                ? () => VerifyDigest(name, blob, upload.ToArray())
+                : null;
             return store.Finish(name, upload, callId, verify: verify);
         }
 
-        var size = store.Finish(name, upload, callId, (decoder.Finish(), decoder.Decoded), verify);
+        decoder.Finish();
+        var size = store.Finish(name, upload, callId, decoder.Output, options.VerifyUploadDigests ? () => CheckDigest(name, compressed!, decoder.FinishDigest(), decoder.Decoded) : null);
         return faults.ReportUncompressedCommittedSize ? decoder.Decoded : size;
     }
 
@@ -419,11 +419,20 @@ internal sealed class ByteStreamService(
             throw InvalidArgument($"The upload '{name}' has {data.LongLength} bytes, not the size {blob.Size} its name gives.");
         }
 
-        var actual = BlobDigests.Compute(blob, data)
-            ?? throw InvalidArgument($"The digest function of '{name}' is not one the test server checks (sha256, sha1, md5, sha384, sha512, blake3).");
+        CheckDigest(name, blob, BlobDigests.Compute(blob, data), data.LongLength);
+    }
+
+    /// <summary>Refuses an upload of <paramref name="length"/> bytes whose hash, <paramref name="actual"/> (<see langword="null"/>: not computed), is not its name's.</summary>
+    private static void CheckDigest(string name, ReapiNames blob, string? actual, long length)
+    {
+        if (actual is null)
+        {
+            throw InvalidArgument($"The digest function of '{name}' is not one the test server checks (sha256, sha1, md5, sha384, sha512, blake3).");
+        }
+
         if (!string.Equals(actual, blob.Hash, StringComparison.OrdinalIgnoreCase))
         {
-            throw InvalidArgument($"The upload '{name}' has digest {actual}/{data.LongLength}, not {blob.Hash}/{blob.Size} as its name says.");
+            throw InvalidArgument($"The upload '{name}' has digest {actual}/{length}, not {blob.Hash}/{blob.Size} as its name says.");
         }
     }
 

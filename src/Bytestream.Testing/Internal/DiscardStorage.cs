@@ -15,7 +15,9 @@ internal sealed class DiscardStorage : ResourceStorage
 
     public override StoredResource Store(string name, byte[] data) => new MemoryResource(data);
 
-    public override StoredResource StoreDecoded(string name, byte[]? data, long length) => new ZeroResource(length);
+    public override DecodedBlob StartDecoded(string uploadName, long size) => new CountedBlob();
+
+    public override StoredResource StoreDecoded(string name, DecodedBlob blob) => new ZeroResource(blob.Length);
 
     public override Upload StartUpload(string name, StoredResource? existing)
     {
@@ -35,6 +37,20 @@ internal sealed class DiscardStorage : ResourceStorage
     public override void Clear(IEnumerable<StoredResource> resources, IEnumerable<Upload> uploads)
     {
         // Only sizes were kept.
+    }
+
+    /// <summary>A decoded blob that is only counted.</summary>
+    private sealed class CountedBlob : DecodedBlob
+    {
+        public override void Dispose()
+        {
+            // Nothing was kept.
+        }
+
+        protected override void WriteCore(ReadOnlySpan<byte> data)
+        {
+            // Dropped: a discarding server keeps sizes only.
+        }
     }
 
     /// <summary>An upload that counts its bytes and drops them.</summary>

@@ -44,9 +44,13 @@ internal sealed class FileStorage : ResourceStorage
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"The server cannot store '{path}': {exception.Message}"));
+            throw CannotStore(path, exception);
         }
     }
+
+    /// <summary>A file system error as <c>FAILED_PRECONDITION</c>, see <see cref="Guard"/>.</summary>
+    public static RpcException CannotStore(string path, Exception exception) =>
+        new(new Status(StatusCode.FailedPrecondition, $"The server cannot store '{path}': {exception.Message}"));
 
     public override string? GetInvalidNameReason(string name)
     {
@@ -135,6 +139,20 @@ internal sealed class FileStorage : ResourceStorage
         file.Release();
         Guard(path, () => MoveInto(file.Path, path));
         DeleteEmptyDirectories(Path.GetDirectoryName(file.Path)!, _uploadsRoot);
+        return new FileResource(path, file.Length);
+    }
+
+    public override DecodedBlob StartDecoded(string uploadName, long size) => new TempFileBlob(NewTempPath());
+
+    public override StoredResource StoreDecoded(string name, DecodedBlob blob)
+    {
+        var file = (TempFileBlob)blob;
+        var path = Resolve(_root, name);
+        Guard(path, () =>
+        {
+            file.Close();
+            MoveInto(file.Path, path);
+        });
         return new FileResource(path, file.Length);
     }
 
@@ -244,4 +262,52 @@ internal sealed class FileStorage : ResourceStorage
     }
 
     private string NewTempPath() => Path.Join(_tempRoot, Guid.NewGuid().ToString("N"));
+
+    /// <summary>
+    /// A decoded blob written to a temporary file as it decodes, so the server holds none of it in memory; stored, the file
+    /// is moved into place. Disposing it deletes the file when it was not stored (the call failed).
+    /// </summary>
+    private sealed class TempFileBlob : DecodedBlob
+    {
+        private readonly FileStream _file;
+
+        public TempFileBlob(string path)
+        {
+            Path = path;
+            FileStream? file = null;
+            Guard(path, () => file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0));
+            _file = file!;
+        }
+
+        public string Path { get; }
+
+        /// <summary>Closes the file, with every byte written, to move it.</summary>
+        public void Close() => _file.Dispose();
+
+        public override void Dispose()
+        {
+            _file.Dispose();
+            try
+            {
+                // Gone already when the blob was stored (moved into place).
+                File.Delete(Path);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // A temporary file left behind is deleted when the next server starts on the directory.
+            }
+        }
+
+        protected override void WriteCore(ReadOnlySpan<byte> data)
+        {
+            try
+            {
+                _file.Write(data);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw CannotStore(Path, exception);
+            }
+        }
+    }
 }

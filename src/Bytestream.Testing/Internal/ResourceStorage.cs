@@ -17,11 +17,14 @@ internal abstract class ResourceStorage
     public abstract StoredResource Store(string name, byte[] data);
 
     /// <summary>
-    /// Stores the decoded blob of a compressed upload under its plain read name: <paramref name="data"/>, or, for a
-    /// storage that keeps no bytes (<see cref="ByteStreamTestServerOptions.DiscardData"/>), only its <paramref name="length"/>.
+    /// Starts the blob that one Write call to the compressed upload <paramref name="uploadName"/> decodes to, written as it
+    /// decodes (the name says it is <paramref name="size"/> bytes), so that the server never holds more of it than the storage must.
     /// </summary>
-    public virtual StoredResource StoreDecoded(string name, byte[]? data, long length) =>
-        Store(name, data ?? throw new InvalidOperationException("This storage keeps bytes: a decoded blob must come with them."));
+    /// <exception cref="Grpc.Core.RpcException">INVALID_ARGUMENT: a blob this storage cannot hold.</exception>
+    public abstract DecodedBlob StartDecoded(string uploadName, long size);
+
+    /// <summary>Stores a completely decoded blob under its plain read name <paramref name="name"/>; the storage owns its bytes from now on.</summary>
+    public abstract StoredResource StoreDecoded(string name, DecodedBlob blob);
 
     /// <summary>Starts an upload of <paramref name="name"/>, holding a copy of <paramref name="existing"/> when there is one.</summary>
     public abstract Upload StartUpload(string name, StoredResource? existing);

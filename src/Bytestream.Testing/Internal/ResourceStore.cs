@@ -156,24 +156,34 @@ internal sealed class ResourceStore
         }
     }
 
+    /// <summary>Starts the blob a Write call to the compressed upload <paramref name="uploadName"/> decodes to (see <see cref="ResourceStorage.StartDecoded"/>).</summary>
+    /// <exception cref="RpcException">INVALID_ARGUMENT: a blob the storage cannot hold.</exception>
+    public DecodedBlob StartDecoded(string uploadName, long size)
+    {
+        lock (_gate)
+        {
+            return _storage.StartDecoded(uploadName, size);
+        }
+    }
+
     /// <summary>
     /// Completes the upload: stores it as a resource and under its REAPI blob name, and returns its size. A compressed
     /// upload is stored as received under its own name, and its <paramref name="decoded"/> blob under the plain blob name.
-    /// <paramref name="verify"/>, when given, checks the blob (decoded, or the upload's bytes) first and throws to refuse it.
+    /// <paramref name="verify"/>, when given, checks the blob first and throws to refuse it.
     /// </summary>
     /// <exception cref="RpcException">ABORTED: another Write call took the upload over, or the server was reset; or what <paramref name="verify"/> throws.</exception>
-    public long Finish(string name, Upload upload, long callId, (byte[]? Data, long Length)? decoded = null, Action<byte[]>? verify = null)
+    public long Finish(string name, Upload upload, long callId, DecodedBlob? decoded = null, Action? verify = null)
     {
         lock (_gate)
         {
             CheckOwner(name, upload, callId);
-            verify?.Invoke(decoded?.Data ?? upload.ToArray());
+            verify?.Invoke();
             var resource = _storage.Complete(name, upload);
             _uploads.Remove(name);
             _resources[name] = resource;
             if (_mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName))
             {
-                _resources[blobName] = decoded is { } blob ? _storage.StoreDecoded(blobName, blob.Data, blob.Length) : _storage.Alias(blobName, resource);
+                _resources[blobName] = decoded is not null ? _storage.StoreDecoded(blobName, decoded) : _storage.Alias(blobName, resource);
             }
 
             return resource.Length;

@@ -7,42 +7,46 @@ namespace Bytestream.Testing.Internal;
 
 /// <summary>
 /// Decodes the zstd stream of one Write call to a <c>compressed-blobs/zstd/</c> upload name as its bytes arrive, into
-/// the blob's uncompressed bytes (or only counts them, for <see cref="ByteStreamTestServerOptions.DiscardData"/>).
-/// The name's size bounds the output: a stream that decodes to more fails at the first byte too many, so memory
-/// never exceeds the blob. Concatenated frames decode as one stream, as zstd defines. Not thread-safe.
+/// a <see cref="DecodedBlob"/> of the storage's (an array, a temporary file, or a count for
+/// <see cref="ByteStreamTestServerOptions.DiscardData"/>), hashing it on the way when asked. The decoder itself holds a
+/// fixed amount of memory whatever the blob's size: the zstd window (at most 128 MiB, what the frame asks for) and
+/// one output buffer. The name's size bounds the output: a stream that decodes to more fails at the first byte too
+/// many, so the blob never grows past it. Concatenated frames decode as one stream, as zstd defines. Not thread-safe.
 /// </summary>
 internal sealed class ZstdUploadDecoder : IDisposable
 {
     /// <summary>The largest window a frame may ask for: 128 MiB, zstd's own default limit.</summary>
     private const int MaxWindowLog = 27;
 
+    /// <summary>The output buffer: decoded bytes go through it to the blob and the hash.</summary>
+    private const int OutputBufferSize = 128 * 1024;
+
     private readonly ReapiNames _name;
     private readonly string _resourceName;
-    private readonly byte[]? _output;
-    private readonly byte[] _scratch;
+    private readonly DecodedBlob _output;
+    private readonly BlobDigest? _digest;
+    private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(OutputBufferSize);
     private readonly Decompressor _decompressor = new();
     private bool _frameOpen;
 
     /// <param name="name">The upload name, parsed; its size is the uncompressed size the stream must decode to.</param>
     /// <param name="resourceName">The name as the client sent it, for messages.</param>
-    /// <param name="keepBytes">Whether to keep the decoded bytes (else they are only counted).</param>
-    /// <exception cref="RpcException">INVALID_ARGUMENT: a blob too large for the server to hold in memory.</exception>
-    public ZstdUploadDecoder(ReapiNames name, string resourceName, bool keepBytes)
+    /// <param name="output">Where the decoded bytes go; the decoder disposes it.</param>
+    /// <param name="digest">The hash of the decoded bytes to keep, or <see langword="null"/>; the decoder disposes it.</param>
+    public ZstdUploadDecoder(ReapiNames name, string resourceName, DecodedBlob output, BlobDigest? digest)
     {
         _name = name;
         _resourceName = resourceName;
-        if (keepBytes && name.Size > Array.MaxLength)
-        {
-            throw Invalid($"its size {name.Size} is more than the test server holds in one array");
-        }
-
-        _output = keepBytes ? GC.AllocateUninitializedArray<byte>((int)name.Size) : null;
-        _scratch = ArrayPool<byte>.Shared.Rent(keepBytes ? 1 : 128 * 1024);
+        _output = output;
+        _digest = digest;
         _decompressor.SetParameter(ZSTD_dParameter.ZSTD_d_windowLogMax, MaxWindowLog);
     }
 
     /// <summary>Gets the uncompressed bytes decoded so far.</summary>
-    public long Decoded { get; private set; }
+    public long Decoded => _output.Length;
+
+    /// <summary>Gets the decoded blob, complete after <see cref="Finish"/>.</summary>
+    public DecodedBlob Output => _output;
 
     /// <summary>Decodes the data of one request.</summary>
     /// <exception cref="RpcException">INVALID_ARGUMENT: the data is not zstd, or decodes to more than the name's size.</exception>
@@ -50,21 +54,21 @@ internal sealed class ZstdUploadDecoder : IDisposable
     {
         while (!data.IsEmpty)
         {
-            // Past the name's size the scratch buffer takes what decodes, to tell the frame's end (no output) from excess.
-            var room = _output is not null && Decoded < _output.Length ? _output.AsSpan((int)Decoded) : _scratch.AsSpan();
-            var status = _decompressor.UnwrapStream(data, room, out var consumed, out var written);
+            var status = _decompressor.UnwrapStream(data, _buffer.AsSpan(0, OutputBufferSize), out var consumed, out var written);
             data = data[consumed..];
             if (status == OperationStatus.InvalidData)
             {
                 throw Invalid($"its data does not decode as zstd (after {Decoded} uncompressed bytes)");
             }
 
-            Decoded += written;
-            if (Decoded > _name.Size)
+            if (Decoded + written > _name.Size)
             {
                 throw Invalid($"its data decodes to more than the name's size {_name.Size}");
             }
 
+            var decoded = _buffer.AsSpan(0, written);
+            _output.Write(decoded);
+            _digest?.Append(decoded);
             if (consumed == 0 && written == 0 && status != OperationStatus.Done)
             {
                 throw Invalid($"its data stopped decoding (after {Decoded} uncompressed bytes)");
@@ -74,9 +78,9 @@ internal sealed class ZstdUploadDecoder : IDisposable
         }
     }
 
-    /// <summary>Ends the stream at finish_write and returns the blob (<see langword="null"/> when bytes are not kept).</summary>
+    /// <summary>Ends the stream at finish_write: <see cref="Output"/> then holds the whole blob.</summary>
     /// <exception cref="RpcException">INVALID_ARGUMENT: the stream ended inside a frame, or decoded to fewer bytes than the name's size.</exception>
-    public byte[]? Finish()
+    public void Finish()
     {
         if (_frameOpen)
         {
@@ -87,14 +91,17 @@ internal sealed class ZstdUploadDecoder : IDisposable
         {
             throw Invalid($"its data decodes to {Decoded} bytes, not the name's size {_name.Size}");
         }
-
-        return _output;
     }
+
+    /// <summary>The hash of the decoded blob in lowercase hexadecimal, once, after <see cref="Finish"/>; <see langword="null"/> when the decoder was given no hash to keep.</summary>
+    public string? FinishDigest() => _digest?.FinishHex();
 
     public void Dispose()
     {
         _decompressor.Dispose();
-        ArrayPool<byte>.Shared.Return(_scratch);
+        _output.Dispose();
+        _digest?.Dispose();
+        ArrayPool<byte>.Shared.Return(_buffer);
     }
 
     private RpcException Invalid(string what) =>

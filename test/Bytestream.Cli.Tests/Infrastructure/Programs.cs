@@ -23,7 +23,10 @@ public static class Programs
     }
 
     /// <summary>Starts a program; the caller reads its output as it comes or waits for its end.</summary>
-    public static RunningProgram Start(string program, params string[] arguments)
+    public static RunningProgram Start(string program, params string[] arguments) => Start(program, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts a program with <paramref name="environment"/> added to its environment (a GC heap limit, say).</summary>
+    public static RunningProgram Start(string program, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -42,6 +45,11 @@ public static class Programs
         start.Environment.Remove("BYTESTREAM_ADDRESS");
         start.Environment.Remove("BYTESTREAM_TOKEN");
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return new RunningProgram(Process.Start(start)!, $"{program} {string.Join(' ', arguments)}");
     }
 

@@ -19,9 +19,12 @@ public sealed partial class ServeProcess : IDisposable
     public string Url => Address.ToString().TrimEnd('/');
 
     /// <summary>Starts <c>bytestream serve</c> with <paramref name="arguments"/> and waits for its "listening on" line.</summary>
-    public static async Task<ServeProcess> StartAsync(params string[] arguments)
+    public static Task<ServeProcess> StartAsync(params string[] arguments) => StartAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts <c>bytestream serve</c> with <paramref name="environment"/> added to its environment, like <see cref="StartAsync(string[])"/>.</summary>
+    public static async Task<ServeProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var program = Programs.Start("bytestream", ["serve", .. arguments]);
+        var program = Programs.Start("bytestream", environment, ["serve", .. arguments]);
         var line = await program.ReadLineAsync();
         var match = line is null ? null : ListeningOn().Match(line);
         if (match is not { Success: true })

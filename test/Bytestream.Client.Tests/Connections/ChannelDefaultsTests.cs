@@ -68,6 +68,39 @@ public partial class ChannelDefaultsTests
     }
 
     [Test]
+    public async Task ForAddress_OfAString_ReachesTheServerWithTheDefaults()
+    {
+        await using var server = await Bytestream.Testing.ByteStreamTestServer.StartAsync();
+        server.SetResource("blobs/text", TestData.Random(1000, seed: 22));
+        SocketsHttpHandler? handler = null;
+        using var channel = ByteStreamChannel.ForAddress(server.Address.ToString(), options => handler = options.HttpHandler as SocketsHttpHandler);
+        var client = new ByteStreamClient(channel);
+
+        var read = await client.ReadAllBytesAsync("blobs/text");
+
+        Assert.That(read, Is.EqualTo(TestData.Random(1000, seed: 22)));
+        Assert.That(handler!.InitialHttp2StreamWindowSize, Is.EqualTo(ByteStreamChannel.DefaultStreamWindowSize));
+    }
+
+    [TestCase("localhost:8980")]
+    [TestCase("127.0.0.1")]
+    [TestCase("ftp://127.0.0.1:8980")]
+    [TestCase("")]
+    public void ForAddress_OfAStringThatIsNotAnHttpUrl_ThrowsArgumentException(string address)
+    {
+        var thrown = Assert.Throws<ArgumentException>(() => ByteStreamChannel.ForAddress(address));
+
+        Assert.That(thrown!.ParamName, Is.EqualTo("address"));
+        Assert.That(thrown.Message, Does.Contain("http://"));
+    }
+
+    [Test]
+    public void ForAddress_OfANullString_ThrowsArgumentNullException()
+    {
+        Assert.That(() => ByteStreamChannel.ForAddress((string)null!), Throws.ArgumentNullException);
+    }
+
+    [Test]
     public void AddByteStreamClient_PrimaryHandlerIsTheByteStreamHandler([Values] bool replacedByCaller)
     {
         var services = new ServiceCollection();

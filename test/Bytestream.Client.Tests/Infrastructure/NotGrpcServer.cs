@@ -11,7 +11,7 @@ namespace Bytestream.Client.Tests;
 /// <summary>
 /// A server on 127.0.0.1 that is not a gRPC server, counting the connections clients open to it:
 /// Kestrel speaking only HTTP/1.1 (it answers the HTTP/2 preface with HTTP_1_1_REQUIRED), or a plain
-/// socket that answers anything with an HTTP/1.0 error page, as <c>python3 -m http.server</c> does.
+/// socket that answers anything with an HTTP/1.0 error page, as <c>python3 -m http.server</c> does, or with random bytes.
 /// </summary>
 public sealed class NotGrpcServer : IAsyncDisposable
 {
@@ -19,6 +19,8 @@ public sealed class NotGrpcServer : IAsyncDisposable
     private readonly TcpListener? _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting = Task.CompletedTask;
+    private readonly byte[] _answer = [];
+    private readonly bool _answerAtOnce;
     private int _connections;
 
     private NotGrpcServer(WebApplication kestrel, Uri address)
@@ -27,9 +29,11 @@ public sealed class NotGrpcServer : IAsyncDisposable
         Address = address;
     }
 
-    private NotGrpcServer(TcpListener listener)
+    private NotGrpcServer(TcpListener listener, byte[] answer, bool answerAtOnce)
     {
         _listener = listener;
+        _answer = answer;
+        _answerAtOnce = answerAtOnce;
         Address = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
         _accepting = AcceptAsync();
     }
@@ -63,11 +67,25 @@ public sealed class NotGrpcServer : IAsyncDisposable
     }
 
     /// <summary>Starts a socket that answers every connection with an HTTP/1.0 400 page and closes it.</summary>
-    public static NotGrpcServer StartHttp10()
+    public static NotGrpcServer StartHttp10() =>
+        StartAnswering(Encoding.ASCII.GetBytes("HTTP/1.0 400 Bad request version ('HTTP/2.0')\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 9\r\n\r\nbad thing"));
+
+    /// <summary>
+    /// Starts a socket that answers every connection with <paramref name="length"/> random bytes (from <paramref name="seed"/>)
+    /// and closes it: after the client's first bytes, or, <paramref name="atOnce"/>, as soon as it accepts the connection.
+    /// </summary>
+    public static NotGrpcServer StartRandomBytes(int seed, int length = 4096, bool atOnce = false)
+    {
+        var answer = new byte[length];
+        new Random(seed).NextBytes(answer);
+        return StartAnswering(answer, atOnce);
+    }
+
+    private static NotGrpcServer StartAnswering(byte[] answer, bool atOnce = false)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        return new NotGrpcServer(listener);
+        return new NotGrpcServer(listener, answer, atOnce);
     }
 
     public async ValueTask DisposeAsync()
@@ -85,7 +103,6 @@ public sealed class NotGrpcServer : IAsyncDisposable
 
     private async Task AcceptAsync()
     {
-        var page = Encoding.ASCII.GetBytes("HTTP/1.0 400 Bad request version ('HTTP/2.0')\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 9\r\n\r\nbad thing");
         while (!_stop.IsCancellationRequested)
         {
             Socket socket;
@@ -104,8 +121,12 @@ public sealed class NotGrpcServer : IAsyncDisposable
                 var request = new byte[4096];
                 try
                 {
-                    _ = await socket.ReceiveAsync(request, SocketFlags.None, _stop.Token);
-                    await socket.SendAsync(page, SocketFlags.None, _stop.Token);
+                    if (!_answerAtOnce)
+                    {
+                        _ = await socket.ReceiveAsync(request, SocketFlags.None, _stop.Token);
+                    }
+
+                    await socket.SendAsync(_answer, SocketFlags.None, _stop.Token);
                     socket.Shutdown(SocketShutdown.Both);
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or SocketException)

@@ -87,6 +87,12 @@ public class BlobResourceNameTests
     [TestCase("a/actionResults/blobs/00ff/2", "reserved segment 'actionResults'")]
     [TestCase("operations/blobs/00ff/2", "reserved segment 'operations'")]
     [TestCase("capabilities/blobs/00ff/2", "reserved segment 'capabilities'")]
+    [TestCase("../blobs/00ff/2", "segment '..'")]
+    [TestCase("a/../blobs/00ff/2", "segment '..'")]
+    [TestCase("./blobs/00ff/2", "segment '.'")]
+    [TestCase("a/./b/blobs/00ff/2", "segment '.'")]
+    [TestCase("../uploads/" + Uuid + "/blobs/00ff/2", "segment '..'")]
+    [TestCase("blobs/SHA256/00FF/2", "'SHA256' is neither a hash")]
     [TestCase("main/00ff/2", "no 'blobs'")]
     [TestCase("main/BLOBS/00ff/2", "no 'blobs'")]
     [TestCase("http://host/blobs/00ff/2", "empty segment")]
@@ -244,6 +250,10 @@ public class BlobResourceNameTests
     [TestCase("actionResults")]
     [TestCase("operations")]
     [TestCase("capabilities")]
+    [TestCase(".")]
+    [TestCase("..")]
+    [TestCase("a/..")]
+    [TestCase("./a")]
     public void Constructor_InvalidInstanceName_ThrowsArgumentException(string instance)
     {
         var ex = Assert.Throws<ArgumentException>(() => _ = new BlobResourceName(instance, "00ff", 2));
@@ -288,8 +298,10 @@ public class BlobResourceNameTests
     }
 
     [TestCase("")]
-    [TestCase("Blake3")]
     [TestCase("unknown")]
+    [TestCase("UNKNOWN")]
+    [TestCase("ABC")]
+    [TestCase("BLAKE-3")]
     [TestCase("00ff")]
     [TestCase("abc")]
     [TestCase("3blake")]
@@ -360,5 +372,55 @@ public class BlobResourceNameTests
     public void TryGetUncompressedSize_OtherName_ReturnsNull(string? resourceName)
     {
         Assert.That(BlobResourceName.TryGetUncompressedSize(resourceName), Is.Null);
+    }
+
+    [TestCase("SHA256", "sha256")]
+    [TestCase("BLAKE3", "blake3")]
+    [TestCase("SHA256TREE", "sha256tree")]
+    [TestCase("Blake3", "blake3")]
+    [TestCase("MURMUR3", "murmur3")]
+    public void Parse_DigestFunctionInAnyCase_IsRecognisedAndKeptLowercase(string spelled, string expected)
+    {
+        var name = BlobResourceName.Parse($"main/blobs/{spelled}/00ff/2");
+
+        Assert.That(name.DigestFunction, Is.EqualTo(expected));
+        Assert.That(name.ToReadResourceName(), Is.EqualTo($"main/blobs/{expected}/00ff/2"));
+    }
+
+    [Test]
+    public void Parse_UploadNameWithEnumSpelledDigestFunction_IsRecognised()
+    {
+        var name = BlobResourceName.Parse("uploads/" + Uuid + "/compressed-blobs/zstd/BLAKE3/00ff/2");
+
+        Assert.That(name, Is.EqualTo(new BlobResourceName("", "00ff", 2) { DigestFunction = "blake3", Compressor = "zstd" }));
+    }
+
+    [TestCase("SHA256TREE")]
+    [TestCase("Blake3")]
+    public void DigestFunction_SetInAnyCase_IsKeptLowercase(string digestFunction)
+    {
+        var name = new BlobResourceName("", "00ff", 2) { DigestFunction = digestFunction };
+
+        Assert.That(name.DigestFunction, Is.EqualTo(digestFunction.ToLowerInvariant()));
+    }
+
+    [TestCase("..")]
+    [TestCase(".")]
+    [TestCase("a/../b")]
+    [TestCase("a/.")]
+    public void TryParse_DotSegmentInInstanceName_ReturnsFalse(string instance)
+    {
+        var parsed = BlobResourceName.TryParse($"{instance}/blobs/00ff/2", out var name);
+
+        Assert.That(parsed, Is.False);
+        Assert.That(name, Is.Null);
+    }
+
+    [TestCase("..a/blobs/00ff/2", "..a")]
+    [TestCase("a./blobs/00ff/2", "a.")]
+    [TestCase(".../blobs/00ff/2", "...")]
+    public void Parse_DotsWithinASegment_AreAnInstanceName(string resourceName, string instance)
+    {
+        Assert.That(BlobResourceName.Parse(resourceName).InstanceName, Is.EqualTo(instance));
     }
 }

@@ -32,12 +32,13 @@ public class ComputeNameTests
         Assert.That(stream.Position, Is.EqualTo(1000));
     }
 
-    [Test]
-    public async Task ComputeAsync_Blake3_WritesTheDigestFunctionSegment()
+    [TestCase("blake3")]
+    [TestCase("BLAKE3")]
+    public async Task ComputeAsync_Blake3_WritesTheDigestFunctionSegment(string digestFunction)
     {
         var data = TestData.Random(5000);
 
-        var name = await BlobResourceName.ComputeAsync("ci", new MemoryStream(data), "blake3").DefaultTimeout();
+        var name = await BlobResourceName.ComputeAsync("ci", new MemoryStream(data), digestFunction).DefaultTimeout();
 
         Assert.That(name.DigestFunction, Is.EqualTo("blake3"));
         Assert.That(name.Hash, Is.EqualTo(Blake3.Hasher.Hash(data).ToString()));

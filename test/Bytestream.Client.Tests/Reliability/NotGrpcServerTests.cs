@@ -72,4 +72,23 @@ public class NotGrpcServerTests
             Assert.That(server.Connections, Is.GreaterThanOrEqualTo(1 + handshakeRaces), "each attempt reached the server");
         });
     }
+
+    /// <summary>
+    /// A peer that answers the connection at once with bytes that are no HTTP/2 and hangs up: .NET sees only that the
+    /// HTTP/2 handshake did not complete (UNAVAILABLE or INTERNAL), which a TCP proxy without backends gives too, so it is
+    /// retried; when the retries run out, or with none, the one clear sentence says what the peer is.
+    /// </summary>
+    [Test]
+    public async Task FirstCall_PeerAnswersRandomBytesAndHangsUp_SaysTheServerDoesNotSpeakGrpc(
+        [Values(0, 2)] int retries, [Values] bool atOnce, [Range(1, 3)] int seed, [Values("QueryWriteStatusAsync", "ReadAllBytesAsync")] string operation)
+    {
+        await using var server = NotGrpcServer.StartRandomBytes(seed, atOnce: atOnce);
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var client = new ByteStreamClient(channel, new ByteStreamClientOptions { MaxRetryAttempts = retries, InitialBackoff = TimeSpan.Zero, MaxBackoff = TimeSpan.Zero });
+
+        var error = Assert.ThrowsAsync<ByteStreamException>(() => Operations[operation](client).DefaultTimeout());
+
+        Assert.That(error!.Message, Does.Contain($"The server at 127.0.0.1:{server.Address.Port} does not speak gRPC over HTTP/2"));
+        Assert.That(error.Message, Does.Not.Contain('\n'));
+    }
 }

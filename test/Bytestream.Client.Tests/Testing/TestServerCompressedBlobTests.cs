@@ -137,6 +137,54 @@ public class TestServerCompressedBlobTests : TestServerFixture
         });
     }
 
+    [TestCase("truncated")]
+    [TestCase("wrong digest")]
+    public async Task Write_RefusedCompressedUploadToAStorageDirectory_LeavesNoDecodedFileBehind(string flaw)
+    {
+        var directory = Directory.CreateTempSubdirectory("bytestream-zstd-refused-");
+        try
+        {
+            await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { StorageDirectory = directory.FullName, VerifyUploadDigests = true }).DefaultTimeout();
+            using var channel = server.CreateChannel();
+            var stub = new Stub(channel);
+            var other = TestData.Text(Data.Length, seed: 7);
+            var (upload, sent) = flaw == "truncated"
+                ? (TestData.ZstdUploadName(Data), Compressed[..^10])
+                : (TestData.ZstdUploadName(Data), TestData.Zstd(other));
+
+            var status = await StatusOf(() => WriteAsync(stub, Requests(upload, sent, chunk: 1000)));
+
+            Assert.That(status, Is.EqualTo(StatusCode.InvalidArgument));
+            Assert.That(File.Exists(Path.Combine(directory.FullName, TestData.BlobName(Data))), Is.False);
+            Assert.That(Directory.EnumerateFiles(Path.Combine(directory.FullName, ".bytestream", "tmp")), Is.Empty, "the decoded file was deleted");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Write_CompressedUploadToAStorageDirectory_StoresTheDecodedBlobAsAFile()
+    {
+        var directory = Directory.CreateTempSubdirectory("bytestream-zstd-stored-");
+        try
+        {
+            await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { StorageDirectory = directory.FullName, VerifyUploadDigests = true }).DefaultTimeout();
+            using var channel = server.CreateChannel();
+            var stub = new Stub(channel);
+
+            await WriteAsync(stub, Requests(TestData.ZstdUploadName(Data), Compressed, chunk: 1000));
+
+            Assert.That(File.ReadAllBytes(Path.Combine(directory.FullName, TestData.BlobName(Data))), Is.EqualTo(Data));
+            Assert.That(Directory.EnumerateFiles(Path.Combine(directory.FullName, ".bytestream", "tmp")), Is.Empty, "the decoded file was moved into place");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     [Test]
     public async Task Read_CompressedNameOfAFileStoredBlob_IsCompressedOnEveryRead()
     {
