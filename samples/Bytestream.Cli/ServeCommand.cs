@@ -114,7 +114,6 @@ internal static class ServeCommand
                 MaxStreamsPerConnection = parse.GetValue(maxStreams),
             };
             await using var server = await ByteStreamTestServer.StartAsync(options, cancellationToken);
-            using var watcher = directory is null ? null : RootWatcher.TryStart(server, directory.FullName, output);
             output.Result(
                 new JsonObject
                 {

@@ -15,6 +15,7 @@ internal sealed class BackgroundUpload : IDisposable
     private readonly ClientCore _core;
     private readonly TransferPlan _plan;
     private readonly UploadOptions? _options;
+    private int _disposed;
 
     public BackgroundUpload(ClientCore core, TransferPlan plan, UploadOptions? options)
     {
@@ -52,14 +53,24 @@ internal sealed class BackgroundUpload : IDisposable
     /// <summary>Ends the session, if it still runs: the call ends without finish_write.</summary>
     public void Release()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
         _cancellation.Cancel();
         _upload.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>Ends the session like <see cref="Release"/>; the session gives back what it holds as it ends.</summary>
+    /// <summary>Ends the session like <see cref="Release"/>; the session gives back what it holds as it ends. Idempotent.</summary>
     public void Dispose()
     {
         Release();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _upload.ContinueWith(static (_, cancellation) => ((CancellationTokenSource)cancellation!).Dispose(), _cancellation,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

@@ -102,6 +102,26 @@ internal sealed class FileStorage : ResourceStorage
         }
     }
 
+    /// <summary>A file under the root that was put there after the server started (not through a link, nor in the reserved folder).</summary>
+    public override StoredResource? Find(string name)
+    {
+        if (GetInvalidNameReason(name) is not null || name.StartsWith(ReservedSegment + "/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            var file = new FileInfo(Resolve(_root, name));
+            return file.Exists && file.LinkTarget is null ? new FileResource(file.FullName, file.Length) : null;
+        }
+        catch (RpcException)
+        {
+            // A name whose path leaves the root or goes through a link: nothing there to serve.
+            return null;
+        }
+    }
+
     public override StoredResource Store(string name, byte[] data)
     {
         var path = Resolve(_root, name);

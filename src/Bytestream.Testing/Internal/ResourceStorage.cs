@@ -13,6 +13,12 @@ internal abstract class ResourceStorage
     /// <summary>Adds what the storage already holds (after a restart) to the store's indexes.</summary>
     public abstract void Load(IDictionary<string, StoredResource> resources, IDictionary<string, Upload> uploads);
 
+    /// <summary>
+    /// A complete resource that appeared in the storage after <see cref="Load"/> without the store (a file copied into
+    /// the directory), or <see langword="null"/>: memory holds only what the store put there.
+    /// </summary>
+    public virtual StoredResource? Find(string name) => null;
+
     /// <summary>Stores a complete resource; the storage owns <paramref name="data"/> from now on and never changes it.</summary>
     public abstract StoredResource Store(string name, byte[] data);
 

@@ -50,7 +50,7 @@ internal sealed class ResourceStore
     {
         lock (_gate)
         {
-            return _resources.TryGetValue(name, out resource);
+            return TryGetStored(name, out resource);
         }
     }
 
@@ -59,8 +59,8 @@ internal sealed class ResourceStore
     {
         lock (_gate)
         {
-            if (_resources.TryGetValue(name, out var data)
-                || (_mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName) && _resources.TryGetValue(blobName, out data)))
+            if (TryGetStored(name, out var data)
+                || (_mapUploadNamesToBlobs && ReapiNames.TryGetBlobName(name, out var blobName) && TryGetStored(blobName, out data)))
             {
                 size = data.Length;
                 return true;
@@ -86,7 +86,7 @@ internal sealed class ResourceStore
                 return true;
             }
 
-            if (_resources.TryGetValue(name, out var data))
+            if (TryGetStored(name, out var data))
             {
                 (committedSize, complete) = (data.Length, true);
                 return true;
@@ -111,7 +111,7 @@ internal sealed class ResourceStore
         {
             if (!_uploads.TryGetValue(name, out var upload))
             {
-                _resources.TryGetValue(name, out var stored);
+                TryGetStored(name, out var stored);
                 var committed = stored?.Length ?? 0;
                 CheckOffset(name, offset, committed);
                 upload = _storage.StartUpload(name, stored);
@@ -262,5 +262,23 @@ internal sealed class ResourceStore
                 StatusCode.Aborted,
                 $"Another Write call took over the upload of '{name}' (or the server was reset); this call can no longer write."));
         }
+    }
+
+    /// <summary>A complete resource: indexed, or found in the storage since it started (then indexed). Called under the lock.</summary>
+    private bool TryGetStored(string name, [NotNullWhen(true)] out StoredResource? resource)
+    {
+        if (_resources.TryGetValue(name, out resource))
+        {
+            return true;
+        }
+
+        resource = _storage.Find(name);
+        if (resource is null)
+        {
+            return false;
+        }
+
+        _resources[name] = resource;
+        return true;
     }
 }

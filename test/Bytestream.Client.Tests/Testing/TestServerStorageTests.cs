@@ -99,6 +99,40 @@ public class TestServerStorageTests : TestServerFixture
         });
     }
 
+    [Test]
+    public async Task FilesAddedAfterTheStart_AreServedAsCompleteResources()
+    {
+        var data = TestData.Random(5_000, seed: 4);
+        await using var server = await StartAsync();
+        using var channel = server.CreateChannel();
+        var stub = new Stub(channel);
+        Directory.CreateDirectory(Path.Combine(_root, "later"));
+        await File.WriteAllBytesAsync(Path.Combine(_root, "later", "file"), data);
+
+        var read = await ReadMessagesAsync(stub, "later/file");
+        var status = await stub.QueryWriteStatusAsync(new QueryWriteStatusRequest { ResourceName = "later/file" }).ResponseAsync.DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.Data, Is.EqualTo(data));
+            Assert.That(status.CommittedSize, Is.EqualTo(5_000L));
+            Assert.That(status.Complete, Is.True);
+            Assert.That(server.TryGetResource("later/file", out var held), Is.True);
+            Assert.That(held, Is.EqualTo(data));
+        });
+    }
+
+    [Test]
+    public async Task FileAddedAfterTheStartThroughALink_IsNotServed()
+    {
+        var outside = Path.Combine(_sandbox.FullName, "outside");
+        await File.WriteAllBytesAsync(outside, TestData.Random(100));
+        await using var server = await StartAsync();
+        File.CreateSymbolicLink(Path.Combine(_root, "link"), outside);
+
+        Assert.That(server.TryGetResource("link", out _), Is.False);
+    }
+
     [TestCase("../outside")]
     [TestCase("a/../../outside")]
     [TestCase("a/..")]
