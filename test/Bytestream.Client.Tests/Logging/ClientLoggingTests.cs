@@ -38,6 +38,29 @@ public class ClientLoggingTests : ServerTestBase
     }
 
     [Test]
+    public async Task Upload_QueryWriteStatusFailsAfterTheCut_TheRetryWarningCarriesTheQuerysFailure()
+    {
+        // The Write is cut with UNAVAILABLE, then the QueryWriteStatus that follows fails with ABORTED: the retry
+        // that comes next is the query's, and its warning used to attach the Write's exception.
+        using var provider = new RecordingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(LogLevel.Trace));
+        var client = CreateClient(o => { o.ChunkSize = Chunk; o.LoggerFactory = factory; o.InitialBackoff = TimeSpan.FromMilliseconds(1); o.MaxBackoff = TimeSpan.FromMilliseconds(1); });
+        var data = TestData.Random(4 * Chunk);
+        Server.Faults.CutWrite(afterBytes: Chunk, StatusCode.Unavailable);
+        Server.Faults.FailNext(ByteStreamMethod.QueryWriteStatus, StatusCode.Aborted);
+
+        await client.UploadAsync("blobs/query-fails", data).DefaultTimeout();
+
+        var retries = provider.Entries.Where(e => e.EventId.Id == 1).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(retries, Has.Count.EqualTo(1));
+            Assert.That((retries[0].Exception as RpcException)?.StatusCode, Is.EqualTo(StatusCode.Aborted), "the query failed last");
+            Assert.That(TestData.Sha256(StoredResource("blobs/query-fails")), Is.EqualTo(TestData.Sha256(data)));
+        });
+    }
+
+    [Test]
     public async Task Upload_WithoutLoggerFactory_WorksSilently()
     {
         var client = CreateClient();
