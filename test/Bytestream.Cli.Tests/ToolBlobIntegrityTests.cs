@@ -7,32 +7,8 @@ namespace Bytestream.Cli.Tests;
 /// A blob that fails its digest or is cut short never becomes a file: <c>get</c> and <c>download</c> against an
 /// in-process test server holding a corrupt blob (SetResource does not check digests) or cutting reads.
 /// </summary>
-public class ToolBlobIntegrityTests
+public class ToolBlobIntegrityTests : InProcessServerFixture
 {
-    private ByteStreamTestServer _server = null!;
-    private DirectoryInfo _work = null!;
-    private string _url = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServerAsync()
-    {
-        _server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
-        _url = _server.Address.ToString().TrimEnd('/');
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServerAsync() => await _server.DisposeAsync();
-
-    [SetUp]
-    public void CreateDirectory()
-    {
-        _server.Reset();
-        _work = Directory.CreateTempSubdirectory("bytestream-cli-integrity-");
-    }
-
-    [TearDown]
-    public void DeleteDirectory() => _work.Delete(recursive: true);
-
     [TestCase("get")]
     [TestCase("download")]
     public async Task CorruptBlob_ExitCode6_NamesBothDigests_LeavesNoFile(string command)
@@ -40,10 +16,10 @@ public class ToolBlobIntegrityTests
         var data = TestFiles.Random(512 * 1024, seed: 30);
         var corrupt = TestFiles.Random(data.Length, seed: 31);
         var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
-        _server.SetResource(name, corrupt);
-        var target = Path.Combine(_work.FullName, "corrupt.bin");
+        Server.SetResource(name, corrupt);
+        var target = Path.Combine(Work.FullName, "corrupt.bin");
 
-        var result = await Programs.RunAsync("bytestream", command, name, target, "--address", _url);
+        var result = await Programs.RunAsync("bytestream", command, name, target, "--address", Url);
 
         Assert.Multiple(() =>
         {
@@ -53,7 +29,7 @@ public class ToolBlobIntegrityTests
                 .And.Contain($"{TestFiles.Sha256(corrupt)}/{data.Length}")
                 .And.Contain($"{TestFiles.Sha256(data)}/{data.Length}"));
             Assert.That(result.StandardError, Does.Not.Contain("   at "));
-            Assert.That(_work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
+            Assert.That(Work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
         });
     }
 
@@ -63,9 +39,9 @@ public class ToolBlobIntegrityTests
         var data = TestFiles.Random(300_000, seed: 38);
         var corrupt = TestFiles.Random(data.Length, seed: 39);
         var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
-        _server.SetResource(name, corrupt);
+        Server.SetResource(name, corrupt);
 
-        var result = await Programs.RunAsync("bytestream", "cat", name, "--address", _url);
+        var result = await Programs.RunAsync("bytestream", "cat", name, "--address", Url);
 
         Assert.Multiple(() =>
         {
@@ -84,9 +60,9 @@ public class ToolBlobIntegrityTests
         var data = TestFiles.Random(100_000, seed: 46);
         var corrupt = TestFiles.Random(data.Length, seed: 47);
         var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
-        _server.SetResource(name, corrupt);
+        Server.SetResource(name, corrupt);
 
-        var result = await Programs.RunAsync("bytestream", "cat", name, "--no-verify", "--address", _url);
+        var result = await Programs.RunAsync("bytestream", "cat", name, "--no-verify", "--address", Url);
 
         Assert.Multiple(() =>
         {
@@ -100,16 +76,16 @@ public class ToolBlobIntegrityTests
     {
         var data = TestFiles.Random(100_000, seed: 32);
         var name = $"blobs/{TestFiles.Sha256(data)}/{data.Length}";
-        _server.SetResource(name, TestFiles.Random(data.Length, seed: 33));
-        var target = TestFiles.Write(_work.FullName, "earlier.bin", [1, 2, 3]);
+        Server.SetResource(name, TestFiles.Random(data.Length, seed: 33));
+        var target = TestFiles.Write(Work.FullName, "earlier.bin", [1, 2, 3]);
 
-        var result = await Programs.RunAsync("bytestream", "get", name, target, "--address", _url);
+        var result = await Programs.RunAsync("bytestream", "get", name, target, "--address", Url);
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(6), result.ToString());
             Assert.That(File.ReadAllBytes(target), Is.EqualTo(new byte[] { 1, 2, 3 }));
-            Assert.That(_work.GetFiles(), Has.Length.EqualTo(1), "no partial file");
+            Assert.That(Work.GetFiles(), Has.Length.EqualTo(1), "no partial file");
         });
     }
 
@@ -119,10 +95,10 @@ public class ToolBlobIntegrityTests
         var data = TestFiles.Random(100_000, seed: 34);
         var corrupt = TestFiles.Random(data.Length, seed: 35);
         var name = $"blobs/{TestFiles.Sha256(data)}/{data.Length}";
-        _server.SetResource(name, corrupt);
-        var target = Path.Combine(_work.FullName, "unverified.bin");
+        Server.SetResource(name, corrupt);
+        var target = Path.Combine(Work.FullName, "unverified.bin");
 
-        var result = await Programs.RunAsync("bytestream", "get", name, target, "--no-verify", "--address", _url);
+        var result = await Programs.RunAsync("bytestream", "get", name, target, "--no-verify", "--address", Url);
 
         Assert.Multiple(() =>
         {
@@ -138,14 +114,14 @@ public class ToolBlobIntegrityTests
     {
         var data = TestFiles.Random(3 * 1024 * 1024, seed: 36);
         var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
-        _server.SetResource(name, data);
+        Server.SetResource(name, data);
 
         // The first Read is cut after 1 MiB (progress, so it resumes); the resumed one fails before any byte.
-        _server.Faults.CutRead(1024 * 1024);
-        _server.Faults.CutRead(0);
-        var target = Path.Combine(_work.FullName, "cut.bin");
+        Server.Faults.CutRead(1024 * 1024);
+        Server.Faults.CutRead(0);
+        var target = Path.Combine(Work.FullName, "cut.bin");
 
-        var result = await Programs.RunAsync("bytestream", command, name, target, "--retries", "0", "--address", _url);
+        var result = await Programs.RunAsync("bytestream", command, name, target, "--retries", "0", "--address", Url);
 
         Assert.Multiple(() =>
         {
@@ -153,7 +129,7 @@ public class ToolBlobIntegrityTests
             Assert.That(result.ErrorLines, Has.Length.EqualTo(1), result.ToString());
             Assert.That(result.StandardError, Does.Contain("UNAVAILABLE"));
             Assert.That(result.StandardOutput, Does.Contain("interrupted (UNAVAILABLE), resuming"), "it was cut after some bytes, not before");
-            Assert.That(_work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
+            Assert.That(Work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
         });
     }
 
@@ -163,14 +139,14 @@ public class ToolBlobIntegrityTests
     {
         var data = TestFiles.Random(3 * 1024 * 1024, seed: 37);
         var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
-        _server.SetResource(name, data);
+        Server.SetResource(name, data);
 
         // The server stops sending after 1 MiB, so the download is surely in flight, its partial file written, when it is stopped.
-        _server.Faults.StallNext(ByteStreamMethod.Read, afterBytes: 1024 * 1024);
-        var target = Path.Combine(_work.FullName, "stopped.bin");
-        using var download = Programs.Start("bytestream", command, name, target, "--address", _url);
+        Server.Faults.StallNext(ByteStreamMethod.Read, afterBytes: 1024 * 1024);
+        var target = Path.Combine(Work.FullName, "stopped.bin");
+        using var download = Programs.Start("bytestream", command, name, target, "--address", Url);
         await Eventually.UntilAsync(
-            () => _work.GetFiles("*.partial") is [{ Length: >= 1024 * 1024 }],
+            () => Work.GetFiles("*.partial") is [{ Length: >= 1024 * 1024 }],
             "the partial file to hold the first MiB");
 
         download.Terminate();
@@ -180,7 +156,7 @@ public class ToolBlobIntegrityTests
         {
             Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
             Assert.That(stopped.ErrorLines, Has.Length.EqualTo(1), stopped.ToString());
-            Assert.That(_work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
+            Assert.That(Work.GetFileSystemInfos(), Is.Empty, "neither FILE nor its partial file");
         });
     }
 
@@ -188,14 +164,14 @@ public class ToolBlobIntegrityTests
     [TestCase("files/app.tar", TestName = "NotABlobName")]
     public async Task Get_NotABlobReadName_ExitCode2_NoCall(string name)
     {
-        var result = await Programs.RunAsync("bytestream", "get", name, Path.Combine(_work.FullName, "x.bin"), "--address", _url);
+        var result = await Programs.RunAsync("bytestream", "get", name, Path.Combine(Work.FullName, "x.bin"), "--address", Url);
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
             Assert.That(result.ErrorLines, Has.Length.EqualTo(1), result.ToString());
-            Assert.That(_server.Calls, Is.Empty);
-            Assert.That(_work.GetFileSystemInfos(), Is.Empty);
+            Assert.That(Server.Calls, Is.Empty);
+            Assert.That(Work.GetFileSystemInfos(), Is.Empty);
         });
     }
 }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
+using Bytestream.Client.Tests;
 
 namespace Bytestream.Cli.Tests;
 
@@ -65,7 +64,7 @@ public class ToolConnectionTests
         using var silent = new SilentPeer();
 
         // Bounded well below the default stall timeout's two attempts: a hang fails the test (and disposing kills the tool).
-        using var status = Programs.Start("bytestream", "status", "x", "--address", silent.Url, "--stall-timeout", "1s", "--retries", "1");
+        using var status = Programs.Start("bytestream", "status", "x", "--address", silent.Address.ToString().TrimEnd('/'), "--stall-timeout", "1s", "--retries", "1");
         var result = await status.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Multiple(() =>
@@ -81,7 +80,7 @@ public class ToolConnectionTests
     {
         using var silent = new SilentPeer();
 
-        var result = await Programs.RunAsync("bytestream", "status", "x", "--address", silent.Url, "--timeout", "2s");
+        var result = await Programs.RunAsync("bytestream", "status", "x", "--address", silent.Address.ToString().TrimEnd('/'), "--timeout", "2s");
 
         Assert.Multiple(() =>
         {
@@ -133,60 +132,5 @@ public class ToolConnectionTests
             Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
             Assert.That(result.StandardError, Does.Contain(message));
         });
-    }
-
-    /// <summary>A TCP listener on 127.0.0.1 that accepts connections, reads nothing and never answers.</summary>
-    private sealed class SilentPeer : IDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly List<Socket> _accepted = [];
-
-        public SilentPeer()
-        {
-            _listener.Start();
-            Url = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-            _ = AcceptAsync();
-        }
-
-        public string Url { get; }
-
-        public int Accepted
-        {
-            get
-            {
-                lock (_accepted)
-                {
-                    return _accepted.Count;
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            lock (_accepted)
-            {
-                _accepted.ForEach(socket => socket.Dispose());
-            }
-        }
-
-        private async Task AcceptAsync()
-        {
-            try
-            {
-                while (true)
-                {
-                    var socket = await _listener.AcceptSocketAsync();
-                    lock (_accepted)
-                    {
-                        _accepted.Add(socket);
-                    }
-                }
-            }
-            catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
-            {
-                // Stopped.
-            }
-        }
     }
 }

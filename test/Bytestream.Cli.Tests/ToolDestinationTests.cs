@@ -9,32 +9,8 @@ namespace Bytestream.Cli.Tests;
 /// link is followed, so the file it names is replaced and the link stays.
 /// </summary>
 [Platform(Exclude = "Win")]
-public class ToolDestinationTests
+public class ToolDestinationTests : InProcessServerFixture
 {
-    private ByteStreamTestServer _server = null!;
-    private DirectoryInfo _work = null!;
-    private string _url = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServerAsync()
-    {
-        _server = await ByteStreamTestServer.StartAsync().DefaultTimeout();
-        _url = _server.Address.ToString().TrimEnd('/');
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServerAsync() => await _server.DisposeAsync();
-
-    [SetUp]
-    public void CreateDirectory()
-    {
-        _server.Reset();
-        _work = Directory.CreateTempSubdirectory("bytestream-cli-destination-");
-    }
-
-    [TearDown]
-    public void DeleteDirectory() => _work.Delete(recursive: true);
-
     [TestCase("get")]
     [TestCase("download")]
     public async Task CharacterDevice_WrittenInPlace_StaysADevice(string command)
@@ -46,17 +22,17 @@ public class ToolDestinationTests
 
         var data = TestFiles.Random(2 * 1024 * 1024 + 7, seed: 40);
         var name = StoreBlob(data);
-        var device = Path.Combine(_work.FullName, "null");
+        var device = Path.Combine(Work.FullName, "null");
         SpecialFiles.MakeNullDevice(device);
 
-        var result = await Programs.RunAsync("bytestream", command, name, device, "--address", _url);
+        var result = await Programs.RunAsync("bytestream", command, name, device, "--address", Url);
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
             Assert.That(result.StandardOutput, Does.Contain("2,097,159 bytes"));
             Assert.That(SpecialFiles.TypeOf(device), Is.EqualTo("character special file"));
-            Assert.That(_work.GetFileSystemInfos().Select(f => f.Name), Is.EqualTo(new[] { "null" }), "no partial file");
+            Assert.That(Work.GetFileSystemInfos().Select(f => f.Name), Is.EqualTo(new[] { "null" }), "no partial file");
         });
     }
 
@@ -66,11 +42,11 @@ public class ToolDestinationTests
     {
         var data = TestFiles.Random(3 * 1024 * 1024 + 11, seed: 41);
         var name = StoreBlob(data);
-        var fifo = Path.Combine(_work.FullName, "pipe");
+        var fifo = Path.Combine(Work.FullName, "pipe");
         SpecialFiles.MakeFifo(fifo);
         var reader = ReadAllAsync(fifo);
 
-        var result = await Programs.RunAsync("bytestream", command, name, fifo, "--address", _url);
+        var result = await Programs.RunAsync("bytestream", command, name, fifo, "--address", Url);
         var received = await ReaderResultAsync(reader, fifo);
 
         Assert.Multiple(() =>
@@ -79,7 +55,7 @@ public class ToolDestinationTests
             Assert.That(received.Length, Is.EqualTo(data.Length));
             Assert.That(TestFiles.Sha256(received), Is.EqualTo(TestFiles.Sha256(data)));
             Assert.That(SpecialFiles.TypeOf(fifo), Is.EqualTo("fifo"));
-            Assert.That(_work.GetFileSystemInfos().Select(f => f.Name), Is.EqualTo(new[] { "pipe" }), "no partial file");
+            Assert.That(Work.GetFileSystemInfos().Select(f => f.Name), Is.EqualTo(new[] { "pipe" }), "no partial file");
         });
     }
 
@@ -88,12 +64,12 @@ public class ToolDestinationTests
     {
         var data = TestFiles.Random(256 * 1024, seed: 42);
         var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
-        _server.SetResource(name, TestFiles.Random(data.Length, seed: 43));
-        var fifo = Path.Combine(_work.FullName, "pipe");
+        Server.SetResource(name, TestFiles.Random(data.Length, seed: 43));
+        var fifo = Path.Combine(Work.FullName, "pipe");
         SpecialFiles.MakeFifo(fifo);
         var reader = ReadAllAsync(fifo);
 
-        var result = await Programs.RunAsync("bytestream", "get", name, fifo, "--address", _url);
+        var result = await Programs.RunAsync("bytestream", "get", name, fifo, "--address", Url);
         await ReaderResultAsync(reader, fifo);
 
         Assert.Multiple(() =>
@@ -111,12 +87,12 @@ public class ToolDestinationTests
     {
         var data = TestFiles.Random(1024 * 1024 + 3, seed: 44);
         var name = StoreBlob(data);
-        var elsewhere = Directory.CreateDirectory(Path.Combine(_work.FullName, "elsewhere"));
+        var elsewhere = Directory.CreateDirectory(Path.Combine(Work.FullName, "elsewhere"));
         var target = TestFiles.Write(elsewhere.FullName, "target.bin", [1, 2, 3]);
-        var link = Path.Combine(_work.FullName, "link.bin");
+        var link = Path.Combine(Work.FullName, "link.bin");
         File.CreateSymbolicLink(link, Path.Combine("elsewhere", "target.bin"));
 
-        var result = await Programs.RunAsync("bytestream", command, name, link, "--address", _url);
+        var result = await Programs.RunAsync("bytestream", command, name, link, "--address", Url);
 
         Assert.Multiple(() =>
         {
@@ -133,15 +109,15 @@ public class ToolDestinationTests
     {
         var data = TestFiles.Random(3 * 1024 * 1024, seed: 45);
         var name = StoreBlob(data);
-        var elsewhere = Directory.CreateDirectory(Path.Combine(_work.FullName, "elsewhere"));
+        var elsewhere = Directory.CreateDirectory(Path.Combine(Work.FullName, "elsewhere"));
         var target = TestFiles.Write(elsewhere.FullName, "target.bin", [1, 2, 3]);
-        var links = Directory.CreateDirectory(Path.Combine(_work.FullName, "links"));
+        var links = Directory.CreateDirectory(Path.Combine(Work.FullName, "links"));
         var link = Path.Combine(links.FullName, "link.bin");
         File.CreateSymbolicLink(link, target);
 
         // The server stops sending after 1 MiB, so the download is surely in flight, its partial file written, when it is looked at.
-        _server.Faults.StallNext(ByteStreamMethod.Read, afterBytes: 1024 * 1024);
-        using var download = Programs.Start("bytestream", "get", name, link, "--address", _url);
+        Server.Faults.StallNext(ByteStreamMethod.Read, afterBytes: 1024 * 1024);
+        using var download = Programs.Start("bytestream", "get", name, link, "--address", Url);
         await Eventually.UntilAsync(
             () => elsewhere.GetFiles("*.partial") is [{ Length: >= 1024 * 1024 }],
             "the partial file beside the target to hold the first MiB");
@@ -165,14 +141,14 @@ public class ToolDestinationTests
     {
         var name = StoreBlob([1, 2, 3]);
 
-        var result = await Programs.RunAsync("bytestream", command, name, _work.FullName, "--address", _url);
+        var result = await Programs.RunAsync("bytestream", command, name, Work.FullName, "--address", Url);
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
             Assert.That(result.StandardError, Does.Contain("is a directory"));
-            Assert.That(_server.Calls, Is.Empty);
-            Assert.That(_work.GetFileSystemInfos(), Is.Empty);
+            Assert.That(Server.Calls, Is.Empty);
+            Assert.That(Work.GetFileSystemInfos(), Is.Empty);
         });
     }
 
@@ -204,7 +180,7 @@ public class ToolDestinationTests
     private string StoreBlob(byte[] data)
     {
         var name = $"main/blobs/{TestFiles.Sha256(data)}/{data.Length}";
-        _server.SetResource(name, data);
+        Server.SetResource(name, data);
         return name;
     }
 }
