@@ -27,7 +27,7 @@ internal sealed class CommitJudge
     private long _rewindPoint;
     private long? _wrongFinalSize;
     private readonly int _maxEarlyEnds;
-    private bool _endedEarly;          // the last call ended with OK before the upload was finished
+    private string? _endedEarly;       // how the last call ended before the upload was finished without a failure to count, if it did
     private int _earlyEndsInARow;      // such ends since the last progress
     private bool _sizeIsPosition;
     private long _restartMark;         // compressed uploads: the furthest any attempt had sent at the last restart
@@ -122,8 +122,26 @@ internal sealed class CommitJudge
             _wrongFinalSize = committedSize;
         }
 
-        _endedEarly = true;
+        _endedEarly = "with OK before the upload was finished";
         return new CommitDecision(CommitVerdict.AskStatus, committedSize);
+    }
+
+    /// <summary>
+    /// Whether a Write call that resumed at <paramref name="callStart"/> (a committed size the server had reported) was
+    /// refused for its <c>write_offset</c>: FAILED_PRECONDITION, INVALID_ARGUMENT or OUT_OF_RANGE, as servers differ
+    /// (PROTOCOL.md). The server no longer holds what it reported (it forgot the upload after answering): that is no
+    /// failure to retry as it was, QueryWriteStatus says where to go on. It counts like an early end, so a server that
+    /// refuses every resume without progress ends the upload. A call from offset 0 was not resuming: its refusal stands.
+    /// </summary>
+    public bool OnRefusedResume(Grpc.Core.StatusCode status, long callStart)
+    {
+        if (callStart == 0 || status is not (Grpc.Core.StatusCode.FailedPrecondition or Grpc.Core.StatusCode.InvalidArgument or Grpc.Core.StatusCode.OutOfRange))
+        {
+            return false;
+        }
+
+        _endedEarly = $"refusing the write_offset of a resumed call ({status})";
+        return true;
     }
 
     /// <summary>
@@ -275,11 +293,12 @@ internal sealed class CommitJudge
     private CommitDecision Rewind(CommitVerdict verdict, long offset, bool? progress = null)
     {
         var progressed = progress ?? offset > _rewindPoint;
-        _earlyEndsInARow = progressed ? 0 : _earlyEndsInARow + (_endedEarly ? 1 : 0);
-        _endedEarly = false;
+        _earlyEndsInARow = progressed ? 0 : _earlyEndsInARow + (_endedEarly is null ? 0 : 1);
+        var how = _endedEarly;
+        _endedEarly = null;
         if (_earlyEndsInARow > _maxEarlyEnds)
         {
-            return CommitDecision.Failed(ThrowHelper.WriteEndedWithoutProgress(_resourceName, offset, _earlyEndsInARow));
+            return CommitDecision.Failed(ThrowHelper.WriteEndedWithoutProgress(_resourceName, offset, _earlyEndsInARow, how!));
         }
 
         _rewindPoint = CommittedSize = offset;

@@ -45,8 +45,8 @@ internal static class ThrowHelper
     public static ByteStreamException WrongFinalSize(string resourceName, long committedSize, long written) =>
         ProtocolViolation(resourceName, $"it finished the upload with committed_size {committedSize}, but {written} bytes were written. The resource may be corrupt: upload it again.", committedSize);
 
-    public static ByteStreamException WriteEndedWithoutProgress(string resourceName, long committedSize, int times) =>
-        new(resourceName, $"The server ended the Write of '{resourceName}' with OK before the upload was finished {times} times in a row, with no progress (committed_size {committedSize}), more than MaxRetryAttempts allows. Nothing was finished; the committed bytes stay resumable.", committedSize);
+    public static ByteStreamException WriteEndedWithoutProgress(string resourceName, long committedSize, int times, string how) =>
+        new(resourceName, $"The server ended the Write of '{resourceName}' {how} {times} times in a row, with no progress (committed_size {committedSize}), more than MaxRetryAttempts allows. Nothing was finished; the committed bytes stay resumable.", committedSize);
 
     public static ByteStreamException CannotResume(string resourceName, long committedSize, long heldFrom) =>
         new(resourceName, $"The upload of '{resourceName}' cannot resume: the server has committed {committedSize} bytes, but the client only still holds the bytes from offset {heldFrom} (MaxReplayBufferSize). Nothing was finished; upload it again from a seekable source or with a larger replay buffer.", committedSize);

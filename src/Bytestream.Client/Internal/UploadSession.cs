@@ -257,16 +257,18 @@ internal sealed class UploadSession : IDisposable
 
         EndCall(outcome.Error);
         _failedBefore = true;
-        if (outcome.Error is { } failure && !RetryableStatus.IsRetryable(failure, cancellationToken))
+        var refused = outcome.Error is RpcException { StatusCode: var code } && _judge.OnRefusedResume(code, call.Start);
+        var failure = refused ? null : outcome.Error;
+        if (failure is not null && !RetryableStatus.IsRetryable(failure, cancellationToken))
         {
             throw Rethrow(failure);
         }
 
         // The query's own failure is this attempt's (and the next attempt asks again); no progress: a failure counts
-        // against the budget, an early OK is no failure (the judge stops a server that repeats it).
+        // against the budget, an early OK or a refused resume is none (the judge stops a server that repeats it).
         var next = await QueryAsync(existing: false, cancellationToken).ConfigureAwait(false);
         return await FollowAsync(next, outcome.Error, cancellationToken).ConfigureAwait(false)
-            ?? (outcome.Error is { } notProgressed ? throw Rethrow(notProgressed) : StepResult<bool>.Interrupted(null));
+            ?? (failure is not null ? throw Rethrow(failure) : StepResult<bool>.Interrupted(outcome.Error));
     }
 
     private static Exception Rethrow(Exception error)

@@ -242,6 +242,35 @@ public class CommitJudgeTests
         Assert.That(judge.OnStatus(new WriteStatus(2048, false), false, 4096).Progressed, Is.False);
     }
 
+    [TestCase(Grpc.Core.StatusCode.FailedPrecondition, 4096, true)]
+    [TestCase(Grpc.Core.StatusCode.OutOfRange, 4096, true)]
+    [TestCase(Grpc.Core.StatusCode.InvalidArgument, 4096, true)]
+    [TestCase(Grpc.Core.StatusCode.FailedPrecondition, 0, false)]
+    [TestCase(Grpc.Core.StatusCode.PermissionDenied, 4096, false)]
+    public void OnRefusedResume_OnlyABadOffsetOfAResumedCall(Grpc.Core.StatusCode status, long callStart, bool refused) =>
+        Assert.That(Judge(10_000).OnRefusedResume(status, callStart), Is.EqualTo(refused));
+
+    [Test]
+    public void OnRefusedResume_EveryResumeRefusedWithoutProgress_FailsAfterTheBudget()
+    {
+        var judge = Judge(10_000, maxEarlyEnds: 2);
+        judge.Sent(4096);
+        judge.OnStatus(new WriteStatus(4096, false), false, 4096);
+        var decisions = new List<CommitDecision>();
+        for (var i = 0; i < 3; i++)
+        {
+            judge.OnRefusedResume(Grpc.Core.StatusCode.FailedPrecondition, 4096);
+            decisions.Add(judge.OnStatus(new WriteStatus(4096, false), false, 4096));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(decisions.Take(2).Select(d => d.Verdict), Is.All.EqualTo(CommitVerdict.Resume));
+            Assert.That(decisions[2].Verdict, Is.EqualTo(CommitVerdict.Fail));
+            Assert.That(decisions[2].Error!.Message, Does.Contain("refusing the write_offset of a resumed call"));
+        });
+    }
+
     private static JudgeCase Case(string name, CommitJudge judge, Func<CommitJudge, CommitDecision> answers, CommitVerdict verdict, long offset, bool? progressed = null, string? error = null) =>
         new(name, judge, answers, verdict, offset, progressed, error);
 

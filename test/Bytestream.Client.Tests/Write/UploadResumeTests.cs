@@ -77,6 +77,31 @@ public class UploadResumeTests : ServerTestBase
     }
 
     [Test]
+    public async Task UploadAsync_ServerRefusesTheResumedOffset_AsksAgainAndFinishes([Values] Source source)
+    {
+        // Seed 174: a server reported a committed size it no longer held when the resume came (it forgot the upload
+        // once the cut call ended), and refused the resumed write_offset with FAILED_PRECONDITION, which surfaced.
+        // Staged here with Google's no-rewind rule and a first answer that lags one chunk behind what the server holds.
+        await using var server = await ByteStreamTestServer.StartAsync(new ByteStreamTestServerOptions { RequireWriteOffsetAtCommittedSize = true }).DefaultTimeout();
+        using var channel = server.CreateChannel();
+        var client = new ByteStreamClient(channel, new ByteStreamClientOptions { ChunkSize = Chunk, InitialBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(1) });
+        var data = TestData.Random(6 * Chunk);
+        var answers = 0;
+        server.Faults.QueryWriteStatusOverride = (size, complete) => Interlocked.Increment(ref answers) == 1 ? (size - Chunk, complete) : (size, complete);
+        server.Faults.CutWrite(afterBytes: 3 * Chunk);
+
+        var result = await UploadAsync(client, source, "blobs/refused-resume", data).DefaultTimeout();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.Calls.Count(c => c.Method == ByteStreamMethod.Write && c.Status == StatusCode.FailedPrecondition), Is.EqualTo(1), "the refused resume");
+            Assert.That(result.CommittedSize, Is.EqualTo(data.Length));
+            Assert.That(server.TryGetResource("blobs/refused-resume", out var stored), Is.True);
+            Assert.That(TestData.Sha256(stored!), Is.EqualTo(TestData.Sha256(data)));
+        });
+    }
+
+    [Test]
     public async Task UploadAsync_ResumedCall_StartsAtCommittedSizeWithResourceNameOnEveryRequest([Values] Source source)
     {
         var client = CreateClient(o => o.ChunkSize = Chunk);
