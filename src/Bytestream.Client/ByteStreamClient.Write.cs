@@ -78,8 +78,9 @@ public partial class ByteStreamClient
         var first = UploadChunk.End;
         if (plan.SampleDecides)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(source.CanSeek ? CompressionSample.Size : _core.Options.ChunkSize);
-            var read = await StreamReading.FillAsync(source, buffer.AsMemory(0, source.CanSeek ? CompressionSample.Size : _core.Options.ChunkSize), cancellationToken).ConfigureAwait(false);
+            var length = source.CanSeek ? CompressionSample.Size : _core.Options.ChunkSize;
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            var read = await StreamReading.FillAsync(source, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             plan = plan.Sampled(buffer.AsSpan(0, read), _core.Options.CompressionLevel);
             first = new UploadChunk(buffer.AsMemory(0, read), buffer);
             if (source.CanSeek)
