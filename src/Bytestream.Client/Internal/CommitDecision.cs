@@ -18,6 +18,9 @@ internal enum CommitVerdict
     /// <summary>The call ended before the upload was finished and its answer does not say where the server stands: ask QueryWriteStatus.</summary>
     AskStatus,
 
+    /// <summary>The call's own failure stands: the server refused a resumed call for something else than its offset: it holds exactly that offset.</summary>
+    CallFailed,
+
     /// <summary>The answer is not one the protocol allows, or the caller's data cannot match it: <see cref="CommitDecision.Error"/> says why.</summary>
     Fail,
 }

@@ -28,6 +28,7 @@ internal sealed class CommitJudge
     private long? _wrongFinalSize;
     private readonly int _maxEarlyEnds;
     private string? _endedEarly;       // how the last call ended before the upload was finished without a failure to count, if it did
+    private long? _refusedResumeAt;    // the offset of a resumed call the server refused, until QueryWriteStatus says why
     private int _earlyEndsInARow;      // such ends since the last progress
     private bool _sizeIsPosition;
     private long _restartMark;         // compressed uploads: the furthest any attempt had sent at the last restart
@@ -101,7 +102,8 @@ internal sealed class CommitJudge
     /// <c>QueryWriteStatus</c> answered NOT_FOUND (nothing committed) or UNIMPLEMENTED (a server that
     /// cannot resume, e.g. Buildbarn): start again at the first offset.
     /// </summary>
-    public CommitDecision OnStatusUnknown() => RestartsOnly ? RestartFromZero(confirmed: false) : Rewind(CommitVerdict.Restart, 0);
+    public CommitDecision OnStatusUnknown() =>
+        CheckRefusal(null) ?? (RestartsOnly ? RestartFromZero(confirmed: false) : Rewind(CommitVerdict.Restart, 0));
 
     /// <summary>
     /// A Write call ended with OK and <paramref name="committedSize"/>, after <paramref name="finishSent"/>
@@ -127,21 +129,20 @@ internal sealed class CommitJudge
     }
 
     /// <summary>
-    /// Whether a Write call that resumed at <paramref name="callStart"/> (a committed size the server had reported) was
-    /// refused for its <c>write_offset</c>: FAILED_PRECONDITION, INVALID_ARGUMENT or OUT_OF_RANGE, as servers differ
-    /// (PROTOCOL.md). The server no longer holds what it reported (it forgot the upload after answering): that is no
-    /// failure to retry as it was, QueryWriteStatus says where to go on. It counts like an early end, so a server that
-    /// refuses every resume without progress ends the upload. A call from offset 0 was not resuming: its refusal stands.
+    /// Whether a Write call that resumed at <paramref name="callStart"/> (a committed size the server had reported) may
+    /// have been refused for its <c>write_offset</c>: FAILED_PRECONDITION, INVALID_ARGUMENT or OUT_OF_RANGE, as servers
+    /// differ (PROTOCOL.md), which a server gives when it no longer holds what it reported (it forgot the upload after
+    /// answering, or holds more than its lagging answer said and refuses to rewind, as Google's server does). The next
+    /// <c>QueryWriteStatus</c> says which: a committed size other than <paramref name="callStart"/> (or none) and the
+    /// upload goes on from there, counted like an early end unless it is progress, so a server that refuses every resume
+    /// without progress ends the upload; a server that holds exactly that offset refused something else, and its
+    /// failure stands (<see cref="CommitVerdict.CallFailed"/>). A call from offset 0 was not resuming: its refusal stands.
     /// </summary>
     public bool OnRefusedResume(Grpc.Core.StatusCode status, long callStart)
     {
-        if (callStart == 0 || status is not (Grpc.Core.StatusCode.FailedPrecondition or Grpc.Core.StatusCode.InvalidArgument or Grpc.Core.StatusCode.OutOfRange))
-        {
-            return false;
-        }
-
-        _endedEarly = $"refusing the write_offset of a resumed call ({status})";
-        return true;
+        var mayBe = callStart > 0 && status is Grpc.Core.StatusCode.FailedPrecondition or Grpc.Core.StatusCode.InvalidArgument or Grpc.Core.StatusCode.OutOfRange;
+        _refusedResumeAt = mayBe ? callStart : null;
+        return mayBe;
     }
 
     /// <summary>
@@ -167,6 +168,11 @@ internal sealed class CommitJudge
         {
             // A compressed upload's committed size may count either form: complete is what it says.
             return RestartsOnly ? Complete(status.CommittedSize, null) : Complete(status.CommittedSize, WrittenLength(finishSent, position));
+        }
+
+        if (CheckRefusal(status.CommittedSize) is { } refusal)
+        {
+            return refusal;
         }
 
         if (RestartsOnly)
@@ -242,6 +248,24 @@ internal sealed class CommitJudge
             return ThrowHelper.LengthMismatch(_resourceName, CommittedSize, position, CommittedSize);
         }
 
+        return null;
+    }
+
+    /// <summary>Settles a refused resume (see <see cref="OnRefusedResume"/>) by what the server now says it holds (<see langword="null"/>: nothing).</summary>
+    private CommitDecision? CheckRefusal(long? committed)
+    {
+        if (_refusedResumeAt is not { } at)
+        {
+            return null;
+        }
+
+        _refusedResumeAt = null;
+        if (committed == at)
+        {
+            return new CommitDecision(CommitVerdict.CallFailed, committed.Value);
+        }
+
+        _endedEarly = "refusing the write_offset of a resumed call it no longer held";
         return null;
     }
 

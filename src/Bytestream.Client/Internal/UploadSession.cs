@@ -26,6 +26,7 @@ internal sealed class UploadSession : IDisposable
     private bool _failedBefore;    // the next call is a resume
     private bool _resumeDecided;   // after a failure: the judge said where to go on; otherwise ask QueryWriteStatus first
     private bool _sourceEnded;     // the source handed out its last byte
+    private Exception? _refusal;   // a resumed call's refusal that the next QueryWriteStatus settles (see CommitJudge.OnRefusedResume)
 
     public UploadSession(ClientCore core, TransferPlan plan, UploadOptions? options, UploadSource data)
     {
@@ -257,8 +258,8 @@ internal sealed class UploadSession : IDisposable
 
         EndCall(outcome.Error);
         _failedBefore = true;
-        var refused = outcome.Error is RpcException { StatusCode: var code } && _judge.OnRefusedResume(code, call.Start);
-        var failure = refused ? null : outcome.Error;
+        var failure = outcome.Error is RpcException { StatusCode: var code } && _judge.OnRefusedResume(code, call.Start) ? null : outcome.Error;
+        _refusal = failure is null ? outcome.Error : null;
         if (failure is not null && !RetryableStatus.IsRetryable(failure, cancellationToken))
         {
             throw Rethrow(failure);
@@ -280,12 +281,16 @@ internal sealed class UploadSession : IDisposable
     /// <summary>Follows a decision of the judge: done, interrupted after progress, or <see langword="null"/> to count a failure; throws a violation.</summary>
     private async ValueTask<StepResult<bool>?> FollowAsync(CommitDecision decision, Exception? cause, CancellationToken cancellationToken)
     {
+        var refusal = _refusal;
+        _refusal = null;
         switch (decision.Verdict)
         {
             case CommitVerdict.Complete:
                 return StepResult<bool>.Done(true);
             case CommitVerdict.Fail:
                 throw decision.Error!;
+            case CommitVerdict.CallFailed:
+                throw Rethrow(refusal!);
         }
 
         TakeFreshUploadIdIfDecided(decision);

@@ -251,23 +251,61 @@ public class CommitJudgeTests
         Assert.That(Judge(10_000).OnRefusedResume(status, callStart), Is.EqualTo(refused));
 
     [Test]
-    public void OnRefusedResume_EveryResumeRefusedWithoutProgress_FailsAfterTheBudget()
+    public void OnRefusedResume_ServerNoLongerHoldsTheOffset_RestartsWithoutProgress()
     {
-        var judge = Judge(10_000, maxEarlyEnds: 2);
+        // Seed 174: the server reported 4096, forgot the upload, refused the resume at 4096, and now knows nothing.
+        var judge = Judge(10_000);
         judge.Sent(4096);
         judge.OnStatus(new WriteStatus(4096, false), false, 4096);
-        var decisions = new List<CommitDecision>();
-        for (var i = 0; i < 3; i++)
-        {
-            judge.OnRefusedResume(Grpc.Core.StatusCode.FailedPrecondition, 4096);
-            decisions.Add(judge.OnStatus(new WriteStatus(4096, false), false, 4096));
-        }
+        judge.OnRefusedResume(Grpc.Core.StatusCode.FailedPrecondition, 4096);
+
+        var decision = judge.OnStatusUnknown();
+
+        Assert.That((decision.Verdict, decision.Offset, decision.Progressed), Is.EqualTo((CommitVerdict.Restart, 0L, false)));
+    }
+
+    [Test]
+    public void OnRefusedResume_ServerHoldsExactlyTheOffset_TheCallsFailureStands()
+    {
+        var judge = Judge(10_000);
+        judge.Sent(5000);
+        judge.OnStatus(new WriteStatus(4096, false), false, 5000);
+        judge.OnRefusedResume(Grpc.Core.StatusCode.FailedPrecondition, 4096);
+
+        var decision = judge.OnStatus(new WriteStatus(4096, false), false, 5000);
+
+        Assert.That(decision.Verdict, Is.EqualTo(CommitVerdict.CallFailed));
+    }
+
+    [Test]
+    public void OnRefusedResume_ServerTookBytesOfTheCall_GoesOnFromThereWithProgress()
+    {
+        // Seed 12158: the server took 77 bytes of the call resumed at 4096, then failed it with FAILED_PRECONDITION.
+        var judge = Judge(10_000, maxEarlyEnds: 0);
+        judge.Sent(4096);
+        judge.OnStatus(new WriteStatus(4096, false), false, 4096);
+        judge.Sent(5000);
+        judge.OnRefusedResume(Grpc.Core.StatusCode.FailedPrecondition, 4096);
+
+        var decision = judge.OnStatus(new WriteStatus(4173, false), false, 5000);
+
+        Assert.That((decision.Verdict, decision.Offset, decision.Progressed), Is.EqualTo((CommitVerdict.Resume, 4173L, true)));
+    }
+
+    [Test]
+    public void OnRefusedResume_MaxRetryAttemptsZero_AConfirmedRefusalEndsTheUpload()
+    {
+        var judge = Judge(10_000, maxEarlyEnds: 0);
+        judge.Sent(4096);
+        judge.OnStatus(new WriteStatus(4096, false), false, 4096);
+        judge.OnRefusedResume(Grpc.Core.StatusCode.FailedPrecondition, 4096);
+
+        var decision = judge.OnStatusUnknown();
 
         Assert.Multiple(() =>
         {
-            Assert.That(decisions.Take(2).Select(d => d.Verdict), Is.All.EqualTo(CommitVerdict.Resume));
-            Assert.That(decisions[2].Verdict, Is.EqualTo(CommitVerdict.Fail));
-            Assert.That(decisions[2].Error!.Message, Does.Contain("refusing the write_offset of a resumed call"));
+            Assert.That(decision.Verdict, Is.EqualTo(CommitVerdict.Fail));
+            Assert.That(decision.Error!.Message, Does.Contain("refusing the write_offset of a resumed call"));
         });
     }
 
