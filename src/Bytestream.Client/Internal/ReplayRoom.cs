@@ -17,7 +17,7 @@ internal sealed class ReplayRoom(ClientCore core, ReplayBuffer buffer, CommitJud
 
     private bool MayAsk => !buffer.KeepsNothing && !_cannotQuery && !judge.RestartsOnly;
 
-    /// <summary>The source handed out <paramref name="count"/> more bytes, now kept: asks in the background once the buffer is half full.</summary>
+    /// <summary>A new chunk of <paramref name="count"/> bytes was sent and is kept: asks in the background once the buffer is half full.</summary>
     public void Kept(string resourceName, int count, CancellationToken cancellationToken)
     {
         _keptSinceQuery += count;
@@ -31,19 +31,29 @@ internal sealed class ReplayRoom(ClientCore core, ReplayBuffer buffer, CommitJud
     /// <summary>An answer to <c>QueryWriteStatus</c> the session had: UNIMPLEMENTED means never asking again.</summary>
     public void Heard(StatusAnswer answer) => _cannotQuery |= answer.Unimplemented;
 
-    /// <summary>Before the source reads new bytes at <paramref name="position"/>: makes room when the buffer is full.</summary>
-    public async ValueTask MakeRoomIfFullAsync(string resourceName, long position, bool callEnded, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before the source hands out the chunk at <paramref name="position"/>: when it is a new one (not resent from the
+    /// buffer), makes room if the buffer is full, and returns <see langword="true"/> (report it with <see cref="Kept"/>
+    /// once sent: resent bytes do not count, so no query starts while a resume resends, when the server has not taken
+    /// them yet). Whether <paramref name="call"/> has ended is asked again after every wait: it may end while the query runs.
+    /// </summary>
+    public async ValueTask<bool> BeforeNextAsync(string resourceName, long position, WriteCall? call, CancellationToken cancellationToken)
     {
         var chunkSize = core.Options.ChunkSize;
-        if (position != buffer.End || !buffer.NeedsRoom(chunkSize))
+        if (position != buffer.End)
         {
-            return;
+            return false;
+        }
+
+        if (!buffer.NeedsRoom(chunkSize))
+        {
+            return true;
         }
 
         if (MayAsk)
         {
             var (answer, epoch) = await _backgroundQuery.TakeAsync().ConfigureAwait(false);
-            if (answer is null && !callEnded)
+            if (answer is null && call is not { Ended: true })
             {
                 (answer, epoch) = (await AskAsync(resourceName, cancellationToken).ConfigureAwait(false), judge.Epoch);
             }
@@ -56,7 +66,7 @@ internal sealed class ReplayRoom(ClientCore core, ReplayBuffer buffer, CommitJud
             }
         }
 
-        if (buffer.NeedsRoom(chunkSize) && !callEnded)
+        if (buffer.NeedsRoom(chunkSize) && call is not { Ended: true })
         {
             var heldFrom = buffer.MakeRoom(position);
             if (!buffer.KeepsNothing)
@@ -64,6 +74,8 @@ internal sealed class ReplayRoom(ClientCore core, ReplayBuffer buffer, CommitJud
                 Log.ReplayBufferDropped(core.Logger, resourceName, judge.CommittedSize, heldFrom);
             }
         }
+
+        return true;
     }
 
     /// <summary>A QueryWriteStatus, with retries, whose failure only means no answer.</summary>

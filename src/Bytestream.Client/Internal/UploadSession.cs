@@ -152,10 +152,7 @@ internal sealed class UploadSession : IDisposable
     {
         while (!_sourceEnded)
         {
-            if (_room is { } room)
-            {
-                await room.MakeRoomIfFullAsync(WireName, _source.Position, callEnded: _call is { Ended: true }, cancellationToken).ConfigureAwait(false);
-            }
+            var fresh = _room is { } room && await room.BeforeNextAsync(WireName, _source.Position, _call, cancellationToken).ConfigureAwait(false);
 
             if (_call is { Ended: true })
             {
@@ -187,7 +184,10 @@ internal sealed class UploadSession : IDisposable
             Telemetry.DataSent.Add(chunk.Data.Length);
             await call.SendAsync(chunk.Data, finishWrite: false, cancellationToken).ConfigureAwait(false);
             _progress.Report(_source.CallerPosition);
-            _room?.Kept(WireName, chunk.Data.Length, cancellationToken);
+            if (fresh)
+            {
+                _room!.Kept(WireName, chunk.Data.Length, cancellationToken);
+            }
         }
 
         if (_call is { Ended: true })
